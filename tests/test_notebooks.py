@@ -1,0 +1,19 @@
+"""Every notebook in nbs/ executed as one pytest test, with nbdev's own runner (`nbdev.test.test_nb`) and the skip flags of
+settings.ini (`tst_flags`: cells flagged `slow` are skipped), so CI prints how many notebooks passed."""
+from pathlib import Path
+import pytest
+from nbdev.config import get_config
+from nbdev.test import test_nb
+
+ROOT = Path(__file__).resolve().parent.parent
+NBS = sorted(p for p in (ROOT/'nbs').glob('*.ipynb') if not p.name.startswith('_'))
+
+def test_notebooks_found():
+    assert len(NBS) >= 7, f"expected the pipeline's notebooks in {ROOT/'nbs'}, found {[p.name for p in NBS]}"
+
+@pytest.mark.parametrize('nb', NBS, ids=[p.stem for p in NBS])
+def test_notebook(nb, monkeypatch):
+    monkeypatch.chdir(nb.parent)
+    skip = get_config(path=ROOT).tst_flags.split()
+    ok, secs = test_nb(nb, skip_flags=skip, basepath=ROOT)
+    assert ok, f"{nb.name} failed (its traceback is printed above)"
