@@ -117,6 +117,12 @@ def load_page(src: Path) -> nbformat.NotebookNode:
 _re_directive = re.compile(r'^\s*#\|\s*([\w-]+)\s*:?\s*(.*?)\s*$')
 _re_fenced_div = re.compile(r'^[ \t]*:::+.*$', re.MULTILINE)          # replaced by an empty line
 _re_heading_attrs = re.compile(r'^(#{1,6}[ \t].*?)[ \t]*\{[#.][^}\n]*\}[ \t]*$', re.MULTILINE)
+_re_link_attrs = re.compile(r'(\]\([^)\s]*\))\{[^}\n]*\}')                    # `[source](url){target="_blank" ...}`
+
+
+def strip_quarto_md(src: str) -> str:
+    "Markdown without Quarto-only syntax: fenced-div lines, heading attributes, link attributes."
+    return _re_link_attrs.sub(r'\1', _re_heading_attrs.sub(r'\1', _re_fenced_div.sub('', src)))
 
 
 def code_directives(source: str) -> tuple[dict, str]:
@@ -155,7 +161,7 @@ def clean_notebook(nb) -> tuple[nbformat.NotebookNode, dict]:
             cell.cell_type, cell.source = 'markdown', src      # .qmd/.md pages and leftover raw text: render as markdown
             cell.pop('outputs', None); cell.pop('execution_count', None)
         if cell.cell_type == 'markdown':
-            src = _re_heading_attrs.sub(r'\1', _re_fenced_div.sub('', src))
+            src = strip_quarto_md(src)
             if 'title' not in fm and (m := _re_h1.search(src)):   # no frontmatter: the first `# Title` is the title
                 fm['title'] = m.group(1).strip()
                 src = src[:m.start()] + src[m.end():]
@@ -165,6 +171,9 @@ def clean_notebook(nb) -> tuple[nbformat.NotebookNode, dict]:
             d, src = code_directives(src)
             if is_false(d.get('include', 'true')): continue
             if is_false(d.get('output', 'true')): cell.outputs = []
+            for o in cell.get('outputs', []):               # show_doc's markdown outputs carry link attributes too
+                md = o.get('data', {}).get('text/markdown')
+                if md is not None: o['data']['text/markdown'] = strip_quarto_md(''.join(md) if isinstance(md, list) else md)
             cell.source = src
             if not src.strip() or is_false(d.get('echo', 'true')):
                 cell.metadata['transient'] = {'remove_source': True}   # nbconvert's way to hide an input
