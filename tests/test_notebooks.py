@@ -3,7 +3,7 @@ settings.ini (`tst_flags`: cells flagged `slow` are skipped), so CI prints how m
 from pathlib import Path
 import pytest
 from nbdev.config import get_config
-from nbdev.test import test_nb
+from nbdev import test as nbdev_test  # not `from nbdev.test import test_nb`: pytest would collect it as a test
 
 ROOT = Path(__file__).resolve().parent.parent
 NBS = sorted(p for p in (ROOT/'nbs').glob('*.ipynb') if not p.name.startswith('_'))
@@ -15,5 +15,5 @@ def test_notebooks_found():
 def test_notebook(nb, monkeypatch):
     monkeypatch.chdir(nb.parent)
     skip = get_config(path=ROOT).tst_flags.split()
-    ok, secs = test_nb(nb, skip_flags=skip, basepath=ROOT)
+    ok, secs = nbdev_test.test_nb(nb, skip_flags=skip, basepath=ROOT)
     assert ok, f"{nb.name} failed (its traceback is printed above)"
