@@ -203,7 +203,7 @@ def compare_with_random(sets:list, # condensed sets of one dataset
         if progress: print(rows[-1], flush=True)
     return Table(rows)
 
-# %% ../nbs/01d_condense.ipynb #74281c13
+# %% ../nbs/01d_condense.ipynb #6f61684e
 from fastcore.script import call_parse
 
 @call_parse
@@ -230,4 +230,4 @@ def cdx_condense(dataset:str='fashion_mnist', # registered dataset to condense
     table = compare_with_random([cs], test, data, seeds=seeds, steps=steps, progress=False)
     print(table)
     print(f"cdx: done in {(time.time() - t0)/60:.1f} min")
-    return table
+    # returns nothing: a console script's return value becomes its exit status
