@@ -14,8 +14,8 @@ from .core import default_device, to_device, set_seed
 
 # %% auto #0
 __all__ = ['TensorLoader', 'DataLoaders', 'CancelFitException', 'CancelEpochException', 'CancelBatchException', 'Callback',
-           'with_cbs', 'Learner', 'DeviceCB', 'accuracy', 'MetricsCB', 'ProgressCB', 'LRSchedCB', 'SingleBatchCB',
-           'fit_classifier', 'evaluate']
+           'with_cbs', 'Learner', 'DeviceCB', 'accuracy', 'MetricsCB', 'ProgressCB', 'LRSchedCB', 'EarlyStopCB',
+           'SingleBatchCB', 'fit_classifier', 'evaluate']
 
 # %% ../nbs/00a_learner.ipynb #a02c02f2
 class TensorLoader:
@@ -68,7 +68,7 @@ class with_cbs:
             finally: o.callback(f'cleanup_{self.nm}')
         return _f
 
-# %% ../nbs/00a_learner.ipynb #b6b1f548
+# %% ../nbs/00a_learner.ipynb #b544721a
 class Learner:
     "Fit `model` on `dls` with `loss_func`; callbacks `cbs` run in `order` around every fit, epoch and batch."
     def __init__(self, model:nn.Module, # the network to train
@@ -115,10 +115,12 @@ class Learner:
 
     @with_cbs('fit')
     def _fit(self, train, valid):
-        for self.epoch in self.epochs:
-            if train: self.one_epoch(True)
-            if valid and self.dls.valid is not None:
-                with torch.no_grad(): self.one_epoch(False)
+        try:
+            for self.epoch in self.epochs:
+                if train: self.one_epoch(True)
+                if valid and self.dls.valid is not None:
+                    with torch.no_grad(): self.one_epoch(False)
+        except CancelFitException: self.callback('after_cancel_fit')  # a fit stopped early still ends with `after_fit`
 
     def fit(self, n_epochs:int=1, # how many passes over `dls.train`
             train:bool=True, # train?
@@ -143,7 +145,7 @@ class Learner:
             if name in getattr(cb, '_exposed', ()): return getattr(cb, name)
         raise AttributeError(f"{type(self).__name__} has no attribute {name!r}")
 
-# %% ../nbs/00a_learner.ipynb #9e9b2c62
+# %% ../nbs/00a_learner.ipynb #8400db84
 class DeviceCB(Callback):
     "Put the model and each batch on `device` (default: `default_device()`), optionally in `channels_last` memory format."
     order = -10
@@ -205,6 +207,26 @@ class LRSchedCB(Callback):
         f = t/w if (w and t < w) else 0.5*(1 + math.cos(math.pi*(t - w)/(1 - w)))
         for g in learn.opt.param_groups: g['lr'] = learn.lr*f
         self.i += 1
+
+class EarlyStopCB(Callback):
+    "Stop the fit when the validation `metric` has not improved by `min_delta` for `patience` epochs (needs `MetricsCB`)."
+    order = 15
+    def __init__(self, metric:str='acc', # a key of MetricsCB's rows ('acc', 'loss', ...)
+                 patience:int=3, # epochs without improvement before stopping
+                 mode:str='max', # 'max' (accuracy) or 'min' (loss)
+                 min_delta:float=0., # smallest change that counts as an improvement
+                ):
+        if mode not in ('max', 'min'): raise ValueError(f"mode must be 'max' or 'min', got {mode!r}")
+        fc.store_attr()
+    def before_fit(self, learn): self.best, self.wait, self.stopped_at = None, 0, None
+    def after_epoch(self, learn):
+        if learn.training: return
+        v = learn.last_metrics[self.metric]
+        better = self.best is None or (v > self.best + self.min_delta if self.mode == 'max' else v < self.best - self.min_delta)
+        if better: self.best, self.wait = v, 0
+        else:
+            self.wait += 1
+            if self.wait >= self.patience: self.stopped_at = learn.epoch; raise CancelFitException()
 
 class SingleBatchCB(Callback):
     "Stop after one batch: a quick check that a fit runs."
