@@ -221,4 +221,5 @@ d = { 'settings': { 'branch': 'main',
                             'cdx.models.resnet18': ('models.html#resnet18', 'cdx/models.py'),
                             'cdx.models.resnet20': ('models.html#resnet20', 'cdx/models.py'),
                             'cdx.models.resnet34': ('models.html#resnet34', 'cdx/models.py'),
-                            'cdx.models.resnet8': ('models.html#resnet8', 'cdx/models.py')}}}
+                            'cdx.models.resnet8': ('models.html#resnet8', 'cdx/models.py')},
+            'cdx.testbed': {'cdx.testbed.train_supervised': ('testbed.html#train_supervised', 'cdx/testbed.py')}}}
