@@ -143,19 +143,21 @@ def dm_panel_loss(cs:CondensedSet, # the synthetic set
         tot += dm_loss(net, reals, syns).item()
     return tot/n_nets
 
-# %% ../nbs/01d_condense.ipynb #45c82208
+# %% ../nbs/01d_condense.ipynb #8933db9d
 def evaluate_set(cs:CondensedSet, # the training set
                  test:tuple, # (uint8 images, labels) of the test split
                  epochs:int=300, lr:float=0.01, bs:int=256, # training budget
                  width:int=64, depth:int=3, # the evaluation ConvNet
                  aug:DiffAug|None=None, # training augmentation; default DSA's (pass `False` for none)
                  seed:int=0, # seeds the network's initial weights, shuffling and augmentation
-                 device=None)->float:
-    "Test accuracy of a ConvNet trained on `cs` alone."
+                 device=None,
+                 net:nn.Module|None=None, # the network to train (e.g. a student); default: a fresh ConvNet(width, depth)
+                )->float:
+    "Test accuracy of a network (by default the evaluation ConvNet) trained on `cs` alone."
     spec = cs.spec
     aug = DSA() if aug is None else (aug or None)
     set_seed(seed)
-    net = ConvNet(spec.channels, spec.num_classes, width, depth, spec.size)
+    if net is None: net = ConvNet(spec.channels, spec.num_classes, width, depth, spec.size)
     fit_classifier(net, cs.images, cs.labels, epochs=epochs, lr=lr, bs=bs, tfm=aug, seed=seed, device=device)
     xt, yt = test
     return evaluate(net, spec.normalize(xt), yt, device=device)

@@ -68,7 +68,7 @@ class with_cbs:
             finally: o.callback(f'cleanup_{self.nm}')
         return _f
 
-# %% ../nbs/00a_learner.ipynb #b544721a
+# %% ../nbs/00a_learner.ipynb #88295caa
 class Learner:
     "Fit `model` on `dls` with `loss_func`; callbacks `cbs` run in `order` around every fit, epoch and batch."
     def __init__(self, model:nn.Module, # the network to train
@@ -116,9 +116,9 @@ class Learner:
     @with_cbs('fit')
     def _fit(self, train, valid):
         try:
-            for self.epoch in self.epochs:
+            for self.epoch in self.epochs:  # a callback may set `learn.epochs` in `before_fit` (a resumed fit starts later)
                 if train: self.one_epoch(True)
-                if valid and self.dls.valid is not None:
+                if self.do_valid:
                     with torch.no_grad(): self.one_epoch(False)
         except CancelFitException: self.callback('after_cancel_fit')  # a fit stopped early still ends with `after_fit`
 
@@ -135,6 +135,7 @@ class Learner:
             self.n_epochs, self.epochs = n_epochs, range(n_epochs)
             if lr is not None: self.lr = lr
             if self.opt is None or lr is not None: self.opt = self.opt_func(self.model.parameters(), lr=self.lr)
+            self.do_valid = valid and self.dls.valid is not None  # callbacks may switch it per epoch
             self._fit(train, valid)
         finally:
             for cb in cbs: self.cbs.remove(cb)
@@ -145,7 +146,7 @@ class Learner:
             if name in getattr(cb, '_exposed', ()): return getattr(cb, name)
         raise AttributeError(f"{type(self).__name__} has no attribute {name!r}")
 
-# %% ../nbs/00a_learner.ipynb #8400db84
+# %% ../nbs/00a_learner.ipynb #e9a1f62c
 class DeviceCB(Callback):
     "Put the model and each batch on `device` (default: `default_device()`), optionally in `channels_last` memory format."
     order = -10
@@ -199,14 +200,12 @@ class LRSchedCB(Callback):
     order = 5
     def __init__(self, warmup:float=0., # fraction of the steps spent warming up linearly
                 ): self.warmup = warmup
-    def before_fit(self, learn):
-        self.total = max(1, learn.n_epochs*len(learn.dls.train)); self.i = 0
-    def before_batch(self, learn):
+    def before_batch(self, learn):  # stateless: the position is (epoch, iter), so a resumed fit continues the same curve
         if not learn.training: return
-        t = self.i/self.total; w = self.warmup
+        n = len(learn.dls.train)
+        t = (learn.epoch*n + learn.iter)/max(1, learn.n_epochs*n); w = self.warmup
         f = t/w if (w and t < w) else 0.5*(1 + math.cos(math.pi*(t - w)/(1 - w)))
         for g in learn.opt.param_groups: g['lr'] = learn.lr*f
-        self.i += 1
 
 class EarlyStopCB(Callback):
     "Stop the fit when the validation `metric` has not improved by `min_delta` for `patience` epochs (needs `MetricsCB`)."
@@ -233,7 +232,7 @@ class SingleBatchCB(Callback):
     order = 1
     def after_batch(self, learn): raise CancelFitException()
 
-# %% ../nbs/00a_learner.ipynb #970573d3
+# %% ../nbs/00a_learner.ipynb #6b225a0c
 def fit_classifier(model:nn.Module, # the network
                    xs:torch.Tensor, ys:torch.Tensor, # training inputs (normalised) and labels
                    xv:torch.Tensor|None=None, yv:torch.Tensor|None=None, # validation/test inputs and labels
@@ -244,12 +243,15 @@ def fit_classifier(model:nn.Module, # the network
                    progress:bool=False, # show a progress bar?
                    device=None, # default: `default_device()`
                    wd:float=5e-4, # weight decay
+                   vtfm=None, # validation-batch transform (e.g. normalisation of uint8 images)
+                   cbs=None, # extra callbacks (checkpointing, early stop, ...)
+                   reseed:bool=True, # call `set_seed(seed)` first (False: the caller has seeded, e.g. before building the model)
                   )->Learner:
     "Supervised training with SGD+momentum and a cosine schedule; returns the Learner (`learn.log` has the metrics)."
-    set_seed(seed)
+    if reseed: set_seed(seed)
     dls = DataLoaders(TensorLoader(xs, ys, bs, shuffle=True, tfm=tfm, seed=seed),
-                      None if xv is None else TensorLoader(xv, yv, 1024))
-    cbs = [DeviceCB(device), MetricsCB(), LRSchedCB()] + ([ProgressCB()] if progress else [])
+                      None if xv is None else TensorLoader(xv, yv, 1024, tfm=vtfm))
+    cbs = [DeviceCB(device), MetricsCB(), LRSchedCB()] + ([ProgressCB()] if progress else []) + list(fc.L(cbs))
     learn = Learner(model, dls, lr=lr, cbs=cbs, opt_func=partial(torch.optim.SGD, momentum=0.9, weight_decay=wd))
     learn.fit(epochs)
     return learn
