@@ -14,7 +14,7 @@ from .synthesis import Synthesizer, SYNTHESIZERS, GENERATORS, Generator, tv_loss
 __all__ = ['PAPER_SCALE', 'clip_to_data', 'DeepInversion', 'Fast', 'random_resized_crop', 'info_nce', 'CMI', 'PreGenerator',
            'MemoryVAE', 'PreDFKD']
 
-# %% ../nbs/03b_methods.ipynb #a3e4fe66
+# %% ../nbs/03b_methods.ipynb #ebc1e726
 def clip_to_data(x:torch.Tensor, spec)->torch.Tensor:
     "Clamp normalised images to the values that [0, 1] images take after normalisation."
     m, s = spec._stats(x)
@@ -24,7 +24,7 @@ def clip_to_data(x:torch.Tensor, spec)->torch.Tensor:
 class DeepInversion(Synthesizer):
     "DeepInversion (Yin et al. 2020): optimise the pixels of each batch for many steps."
     defaults = {'oh': 1., 'bn': 10., 'adv': 1., 'tv': 0.01}
-    def __init__(self, teacher, steps:int=100, # Adam steps per batch (published: 1000-2000)
+    def __init__(self, teacher, steps:int=50, # Adam steps per batch (published: 1000-2000)
                  lr:float=0.1, **kw):
         super().__init__(teacher, **kw); self.steps, self.lr = steps, lr
     def method_terms(self, ctx): return {'tv': tv_loss(ctx.x)} if self.w.get('tv', 0) else {}
@@ -82,7 +82,7 @@ class Fast(Synthesizer):
             for b, fb in zip(self.generator.buffers(), fast.buffers()): b.copy_(fb)
         return best_x, y
 
-# %% ../nbs/03b_methods.ipynb #61773e25
+# %% ../nbs/03b_methods.ipynb #29da5426
 def random_resized_crop(x:torch.Tensor, scale=(0.25, 1.), # range of the crop's area fraction
                         ratio=(3/4, 4/3), # range of its aspect ratio
                         flip:bool=True)->torch.Tensor:
@@ -110,7 +110,7 @@ class CMI(Synthesizer):
     "Contrastive model inversion (Fang et al. 2021): a fresh generator per batch, many steps, and a contrastive diversity term."
     defaults = {'oh': 0.5, 'bn': 1., 'adv': 0.5, 'cr': 0.8}
     _state_attrs = ('head', 'head_opt', 'bank')
-    def __init__(self, teacher, g_steps:int=30, # steps per batch (published: 200)
+    def __init__(self, teacher, g_steps:int=20, # steps per batch (published: 200)
                  lr_g:float=1e-3, nz:int=256, ngf:int=32,
                  cr_T:float=0.1, # contrastive temperature
                  bank_size:int=4096, # teacher features of past samples kept as negatives

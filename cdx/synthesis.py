@@ -119,7 +119,7 @@ def get_generator(name:str='dcgan', **kw)->nn.Module:
     "A registered generator by name."
     return GENERATORS[name](**kw)
 
-# %% ../nbs/03a_synthesis.ipynb #2590f875
+# %% ../nbs/03a_synthesis.ipynb #f2f1ba46
 SYNTHESIZERS = Registry('synthesizer')
 
 class Synthesizer:
@@ -193,7 +193,9 @@ class Synthesizer:
     def synthesize(self, student:nn.Module|None=None)->tuple:
         "A new batch `(x, y)`: normalised images (detached) and their pseudo-labels."
         was_training = student.training if student is not None else False
+        frozen = [] if student is None else [p for p in student.parameters() if p.requires_grad]
         if student is not None: student.eval()
+        for p in frozen: p.requires_grad_(False)  # the adversarial term's backward must not leave gradients in the student
         # the BN hooks live only during the call: teacher forwards elsewhere (distillation, other synthesizers) stay hook-free
         with (bn_hooks(self.teacher, self.bn_momentum) if self.w.get('bn', 0) else contextlib.nullcontext()) as hs:
             self.hooks = hs
@@ -203,6 +205,7 @@ class Synthesizer:
             finally:
                 self.hooks = None
                 if student is not None: student.train(was_training)
+                for p in frozen: p.requires_grad_(True)
             if hs is not None:
                 for h in hs: h.update()
                 self.bn_avg = [h.avg for h in hs]
