@@ -18,8 +18,8 @@ from .distill import distill
 # %% auto #0
 __all__ = ['BUDGET', 'SYNTH_BS', 'run_row']
 
-# %% ../nbs/05b_benchmark.ipynb #6a4a2c80
-BUDGET = dict(epochs=30, kd_steps=40, bs=128, lr=0.1, T=20., eval_every=10)  # per run
+# %% ../nbs/05b_benchmark.ipynb #6a863dec
+BUDGET = dict(epochs=25, kd_steps=40, bs=128, lr=0.1, T=20., eval_every=5)  # per run: 25 synthesised batches, 1,000 KD steps
 SYNTH_BS = 128  # images synthesised per epoch
 
 def run_row(method:str|None, # a registered synthesizer, or None for KD on the condensed set alone

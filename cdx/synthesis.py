@@ -119,7 +119,7 @@ def get_generator(name:str='dcgan', **kw)->nn.Module:
     "A registered generator by name."
     return GENERATORS[name](**kw)
 
-# %% ../nbs/03a_synthesis.ipynb #f2f1ba46
+# %% ../nbs/03a_synthesis.ipynb #dfc0a3e2
 SYNTHESIZERS = Registry('synthesizer')
 
 class Synthesizer:
@@ -184,7 +184,7 @@ class Synthesizer:
         total = sum(self.w[k]*v for k, v in parts.items())
         for k, (fn, wt) in self.terms.items():
             parts[k] = fn(ctx); total = total + wt*parts[k]
-        return total, {k: float(v) for k, v in parts.items()}
+        return total, {k: float(v.detach()) if torch.is_tensor(v) else float(v) for k, v in parts.items()}
 
     def method_terms(self, ctx)->dict:
         "Method-specific terms (weighted by `self.w[name]`); none in the base class."
@@ -236,4 +236,5 @@ class Synthesizer:
 
 def get_synthesizer(name:str, teacher:nn.Module, **kw)->Synthesizer:
     "A registered synthesizer (`SYNTHESIZERS.names()`) for `teacher`."
+    import cdx.methods  # registers the base methods (they live in their own module, which imports this one)
     return SYNTHESIZERS[name](teacher, **kw)
