@@ -18,7 +18,7 @@ from .distill import distill
 # %% auto #0
 __all__ = ['BUDGET', 'SYNTH_BS', 'run_row']
 
-# %% ../nbs/05b_benchmark.ipynb #6a863dec
+# %% ../nbs/05b_benchmark.ipynb #74f21547
 BUDGET = dict(epochs=25, kd_steps=40, bs=128, lr=0.1, T=20., eval_every=5)  # per run: 25 synthesised batches, 1,000 KD steps
 SYNTH_BS = 128  # images synthesised per epoch
 
@@ -26,17 +26,19 @@ def run_row(method:str|None, # a registered synthesizer, or None for KD on the c
             spc:int|None=1, # condensed images per class in the initial pool (None: empty pool, pure data-free)
             seed:int=0, student:str='homogeneous',
             out:str|Path='../runs/bench', # checkpoints and logs
-            budget:dict|None=None, **synth_kw)->dict:
+            budget:dict|None=None, # overrides of `BUDGET`
+            tag:str='', # added to the run's file names (runs with other budgets)
+            **synth_kw)->dict:
     "One run of Algorithm 1 on the testbed: `{'acc': final test accuracy, 'curve': [(epoch, acc)], 'minutes': ...}`."
     b = {**BUDGET, **(budget or {})}
     teacher = load_checkpoint(TEACHERS/'fmnist_resnet8.pt').model.eval()
     set_seed(seed)
     s = testbed_model(student)
     synth = get_synthesizer(method, teacher, bs=SYNTH_BS, **synth_kw) if method else None
-    name = f"{method or 'kd'}_{'cs' + str(spc) if spc else 'free'}_{student}_s{seed}"
-    t = time.time()
+    name = f"{method or 'kd'}_{'cs' + str(spc) if spc else 'free'}_{student}_s{seed}" + (f'_{tag}' if tag else '')
     learn = distill(teacher, s, synth, init=shipped_set(spc) if spc else None, seed=seed,
                     ckpt=Path(out)/f'{name}.pt', log=Path(out)/f'{name}.jsonl', **b)
     rows = learn.runlog.rows
     return {'acc': rows[-1]['test_acc'], 'curve': [(r['epoch'], r['test_acc']) for r in rows if r['test_acc'] is not None],
-            'minutes': round((time.time() - t)/60, 1), 'name': name}
+            'minutes': round(rows[-1]['wall_s']/60, 1), # wall time of the whole run, kept across resumes
+            'first_kd_loss': rows[0]['kd_loss'], 'name': name}
