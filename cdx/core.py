@@ -70,7 +70,10 @@ class Registry:
         "Decorator that adds the decorated object under `name`."
         def _inner(obj):
             k = name or obj.__name__
-            if k in self._d: raise KeyError(f"{self.kind} {k!r} is registered already; pick another name")
+            old = self._d.get(k)
+            if old is not None and getattr(old, '__qualname__', None) != getattr(obj, '__qualname__', object()):
+                raise KeyError(f"{self.kind} {k!r} is registered already; pick another name")
+            # the same definition again (a notebook and its exported module, or a re-run cell) replaces the old one
             self._d[k] = obj
             if meta: obj._registry_meta = meta
             return obj
