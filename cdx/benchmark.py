@@ -4,13 +4,10 @@
 
 # %% ../nbs/05b_benchmark.ipynb #bbd196cf
 from __future__ import annotations
-import json, time, statistics as st
 from pathlib import Path
-import torch
-from .core import set_seed, Table
-from .datasets import load_tensors, get_spec
+from .core import set_seed
 from .checkpoints import load_checkpoint
-from .testbed import TEACHERS, testbed_model, testbed_bounds
+from .testbed import TEACHERS, testbed_model
 from .condense import shipped_set
 from .synthesis import get_synthesizer
 from .distill import distill

@@ -4,12 +4,12 @@
 
 # %% ../nbs/05a_distill.ipynb #db65702b
 from __future__ import annotations
-import json, time, contextlib
+import json, time
 from functools import partial
 from pathlib import Path
 import torch, torch.nn as nn, torch.nn.functional as F
 import fastcore.all as fc
-from .core import set_seed, default_device, atomic_save
+from .core import set_seed
 from .datasets import get_spec, load_tensors
 from .augment import DiffAug
 from .condensed import CondensedSet
@@ -54,12 +54,12 @@ class Pool:
         self.n_added += len(x)
     def get(self, idx:torch.Tensor)->tuple:
         "Images (float32) and labels at pool positions `idx` (initial images first, then synthetic)."
-        i0, i1 = idx[idx < self.n_init], idx[idx >= self.n_init] - self.n_init
-        parts = ([(self.x0[i0], self.y0[i0])] if len(i0) else []) + ([(self.xs[i1], self.ys[i1])] if len(i1) else [])
-        order = torch.cat([torch.nonzero(idx < self.n_init).flatten(), torch.nonzero(idx >= self.n_init).flatten()])
-        x, y = torch.cat([p[0] for p in parts]), torch.cat([p[1] for p in parts])
-        inv = torch.empty_like(order); inv[order] = torch.arange(len(order))
-        return x[inv].float(), y[inv]
+        src = self.x0 if self.x0 is not None else self.xs
+        x, y = torch.empty(len(idx), *src.shape[1:]), torch.empty(len(idx), dtype=torch.long)
+        m = idx < self.n_init
+        if m.any(): x[m], y[m] = self.x0[idx[m]].float(), self.y0[idx[m]]
+        if (~m).any(): x[~m], y[~m] = self.xs[idx[~m] - self.n_init].float(), self.ys[idx[~m] - self.n_init]
+        return x, y
     def state_dict(self)->dict:
         "The synthetic part and counters (the initial images are rebuilt from the condensed set)."
         n = self.n_syn

@@ -4,7 +4,7 @@
 
 # %% ../nbs/00a_learner.ipynb #5cfda845
 from __future__ import annotations
-import math, time
+import math
 from functools import partial
 from operator import attrgetter
 import torch, torch.nn as nn, torch.nn.functional as F

@@ -4,7 +4,7 @@
 
 # %% ../nbs/03a_synthesis.ipynb #e4a845c1
 from __future__ import annotations
-import copy, math, contextlib
+import contextlib
 from functools import partial
 from types import SimpleNamespace
 import torch, torch.nn as nn, torch.nn.functional as F
@@ -178,13 +178,17 @@ class Synthesizer:
         s_logits = None
         if student is not None and self.w.get('adv', 0):
             s_logits = student(xa)
-            parts['adv'] = -adv_div(s_logits, t_logits, self.T)
+            parts['adv'] = self.adv_term(s_logits, t_logits)
         ctx = SimpleNamespace(x=x, xa=xa, y=y, t_feat=t_feat, t_logits=t_logits, s_logits=s_logits, synth=self, **extra)
         parts.update(self.method_terms(ctx))
         total = sum(self.w[k]*v for k, v in parts.items())
         for k, (fn, wt) in self.terms.items():
             parts[k] = fn(ctx); total = total + wt*parts[k]
         return total, {k: float(v.detach()) if torch.is_tensor(v) else float(v) for k, v in parts.items()}
+
+    def adv_term(self, s_logits, t_logits)->torch.Tensor:
+        "The adversarial term (minimised): minus the masked teacher-student divergence at temperature `T`; methods may override."
+        return -adv_div(s_logits, t_logits, self.T)
 
     def method_terms(self, ctx)->dict:
         "Method-specific terms (weighted by `self.w[name]`); none in the base class."

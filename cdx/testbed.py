@@ -4,19 +4,17 @@
 
 # %% ../nbs/02c_testbed.ipynb #3a6c937b
 from __future__ import annotations
-from functools import partial
 from pathlib import Path
 import torch
 import cdx
-from .core import set_seed, default_device
+from .core import set_seed
 from .datasets import get_spec, load_tensors
 from .augment import DiffAug
-from .learner import Learner, fit_classifier, evaluate
-from .condensed import CondensedSet, few_shot
-from .condense import evaluate_set, shipped_set
-from .core import Table
+from .learner import Learner, fit_classifier
+from .condensed import CondensedSet
+from .condense import evaluate_set
 from .models import get_model
-from .checkpoints import CheckpointCB, load_checkpoint
+from .checkpoints import CheckpointCB
 
 # %% auto #0
 __all__ = ['TEACHERS', 'STUDENTS', 'TEACHER', 'SET_LR', 'BOUNDS', 'train_supervised', 'testbed_model', 'train_on_set',
