@@ -24,7 +24,8 @@ def run_row(method:str|None, # a registered synthesizer, or None for KD on the c
             seed:int=0, student:str='homogeneous',
             out:str|Path='../runs/bench', # checkpoints and logs
             budget:dict|None=None, # overrides of `BUDGET`
-            tag:str='', # added to the run's file names (runs with other budgets)
+            tag:str='', # added to the run's file names (runs with other budgets or settings)
+            clip:bool=True, # clamp the condensed images to the data range (`distill`'s `clip_init`)
             **synth_kw)->dict:
     "One run of Algorithm 1 on the testbed: `{'acc': final test accuracy, 'curve': [(epoch, acc)], 'minutes': ...}`."
     b = {**BUDGET, **(budget or {})}
@@ -33,7 +34,7 @@ def run_row(method:str|None, # a registered synthesizer, or None for KD on the c
     s = testbed_model(student)
     synth = get_synthesizer(method, teacher, bs=SYNTH_BS, **synth_kw) if method else None
     name = f"{method or 'kd'}_{'cs' + str(spc) if spc else 'free'}_{student}_s{seed}" + (f'_{tag}' if tag else '')
-    learn = distill(teacher, s, synth, init=shipped_set(spc) if spc else None, seed=seed,
+    learn = distill(teacher, s, synth, init=shipped_set(spc) if spc else None, seed=seed, clip_init=clip,
                     ckpt=Path(out)/f'{name}.pt', log=Path(out)/f'{name}.jsonl', **b)
     rows = learn.runlog.rows
     return {'acc': rows[-1]['test_acc'], 'curve': [(r['epoch'], r['test_acc']) for r in rows if r['test_acc'] is not None],

@@ -168,7 +168,7 @@ def distill(teacher:nn.Module, # the frozen, pre-trained teacher
             T:float=20., # KD temperature
             kd_loss:str|None=None, # 'kl' or 'l1'; default: the synthesizer's `kd_loss`, else 'kl'
             cap:int=50_000, # most synthetic images kept in the pool
-            clip_init:bool=False, # clamp `init`'s pixels to the range of real images (condensed pixels may lie far outside it)
+            clip_init:bool=True, # clamp `init`'s pixels to the range of real images (condensed pixels may lie far outside it)
             aug:str|None='translation,flip', # DiffAug policy for KD batches (None: none)
             test:tuple|None=None, # (uint8 images, labels) to evaluate on; default: the dataset's test split
             eval_every:int=5, # epochs between test evaluations (and after the last)
@@ -192,7 +192,7 @@ def distill(teacher:nn.Module, # the frozen, pre-trained teacher
     dls = DataLoaders(PoolLoader(pool, kd_steps, bs, tfm=da, seed=seed), TensorLoader(*test, 1024, tfm=spec.normalize))
     scb = SynthesisCB(synth, pool, warmup)
     cfg = {'distill': {'epochs': epochs, 'kd_steps': kd_steps, 'bs': bs, 'lr': lr, 'wd': wd, 'T': T, 'cap': cap, 'aug': aug,
-                       'seed': seed, 'init': None if init is None else f'{init.source}:{len(init)}', 'clip_init': clip_init,
+                       'seed': seed, 'init': None if init is None else f'{init.source}:{len(init)}', 'clip_init': bool(clip_init and init is not None),
                        'synth': None if synth is None else type(synth).__name__}}
     cb_list = [DeviceCB(device), MetricsCB(), LRSchedCB(), ValidEveryCB(eval_every), scb, RunLogCB(log, scb)]
     if ckpt: cb_list.append(CheckpointCB(ckpt, every=ckpt_every, config=cfg, resume=True))

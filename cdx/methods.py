@@ -202,9 +202,12 @@ class PreDFKD(Synthesizer):
                  lr_g:float=0.02, lr_vae:float=5e-4,
                  replay:int=16, # replayed samples per call (published: batch/8)
                  vae_steps:int=1, # VAE updates per call (published: 4 per iteration)
+                 g_steps:int=5, # generator steps per call (published: 1 per iteration, many iterations per epoch)
+                 targets:str='sampled', # one-hot targets: 'sampled' uniformly (Eq. 1) or the teacher's 'argmax' (published)
                  js_T:float=3., **kw):
         super().__init__(teacher, **kw)
-        fc.store_attr('nz,replay,vae_steps,js_T')
+        if targets not in ('sampled', 'argmax'): raise ValueError(f"targets must be 'sampled' or 'argmax', got {targets!r}")
+        fc.store_attr('nz,replay,vae_steps,g_steps,targets,js_T')
         s, c = self.spec.size, self.spec.channels
         self.generator = PreGenerator(nz, ngf, s, c).to(self.device)
         self.g_opt = torch.optim.Adam(self.generator.parameters(), lr_g)
@@ -241,11 +244,13 @@ class PreDFKD(Synthesizer):
             self.vae_opt.zero_grad(); loss.backward(); self.vae_opt.step()
     def _synthesize(self, student):
         self.generator.train()
-        z = self.latents(self.nz)
-        x = self.to_input(self.generator(z))
-        with torch.no_grad(): y = self.teacher(x).argmax(1)
-        loss, self.parts = self.mi_loss(x, y, student)
-        self.g_opt.zero_grad(); loss.backward(); self.g_opt.step()
+        for _ in range(self.g_steps):
+            x = self.to_input(self.generator(self.latents(self.nz)))
+            if self.targets == 'sampled': y = self.labels()
+            else:
+                with torch.no_grad(): y = self.teacher(x).argmax(1)
+            loss, self.parts = self.mi_loss(x, y, student)
+            self.g_opt.zero_grad(); loss.backward(); self.g_opt.step()
         with torch.no_grad(): novel = self.generator(self.latents(self.nz))
         old = self._replay(self.replay) if self.n_calls > 0 and self.replay else novel[:0]
         self._train_vae(torch.cat([novel, old]))
@@ -258,5 +263,5 @@ PAPER_SCALE = {
     'deepinversion': dict(steps=2000, lr=0.1, bs=256, weights={'oh': 1., 'bn': 10., 'adv': 1.}),
     'fast': dict(g_steps=5, lr_g=5e-3, lr_z=0.015, nz=256, ngf=64, bs=256, bn_momentum=0.9, weights={'oh': 0.5, 'bn': 10., 'adv': 1.}),
     'cmi': dict(g_steps=200, lr_g=1e-3, nz=256, ngf=64, bs=256, cr_T=0.1, bank_size=40960, weights={'oh': 0.5, 'bn': 1., 'adv': 0.5, 'cr': 0.8}),
-    'pre_dfkd': dict(nz=1000, ngf=64, lr_g=0.02, lr_vae=5e-4, bs=1024, replay=128, vae_steps=4),
+    'pre_dfkd': dict(nz=1000, ngf=64, lr_g=0.02, lr_vae=5e-4, bs=1024, replay=128, vae_steps=4, g_steps=1, targets='argmax'),
 }
