@@ -11,6 +11,8 @@ from .testbed import TEACHERS, testbed_model
 from .condense import shipped_set
 from .synthesis import get_synthesizer
 from .distill import distill
+from .condensed import CondensedSet
+from .align import Guided
 
 # %% auto #0
 __all__ = ['BUDGET', 'SYNTH_BS', 'run_row']
@@ -26,15 +28,21 @@ def run_row(method:str|None, # a registered synthesizer, or None for KD on the c
             budget:dict|None=None, # overrides of `BUDGET`
             tag:str='', # added to the run's file names (runs with other budgets or settings)
             clip:bool=True, # clamp the condensed images to the data range (`distill`'s `clip_init`)
+            guide:dict|None=None, # Base*: wrap the synthesizer in `Guided` with these arguments (guided by the initial set)
+            cs:CondensedSet|None=None, # the initial set (default: the shipped DM set at `spc`); name it in `tag`
             **synth_kw)->dict:
     "One run of Algorithm 1 on the testbed: `{'acc': final test accuracy, 'curve': [(epoch, acc)], 'minutes': ...}`."
     b = {**BUDGET, **(budget or {})}
     teacher = load_checkpoint(TEACHERS/'fmnist_resnet8.pt').model.eval()
     set_seed(seed)
     s = testbed_model(student)
+    init = cs if cs is not None else shipped_set(spc) if spc else None
     synth = get_synthesizer(method, teacher, bs=SYNTH_BS, **synth_kw) if method else None
-    name = f"{method or 'kd'}_{'cs' + str(spc) if spc else 'free'}_{student}_s{seed}" + (f'_{tag}' if tag else '')
-    learn = distill(teacher, s, synth, init=shipped_set(spc) if spc else None, seed=seed, clip_init=clip,
+    if guide is not None:
+        if synth is None or init is None: raise ValueError("a guided row needs a method and a condensed set (spc or cs)")
+        synth = Guided(synth, init, clip=clip, **guide)
+    name = f"{method or 'kd'}{'-guided' if guide is not None else ''}_{'cs' + str(spc) if spc else 'free'}_{student}_s{seed}" + (f'_{tag}' if tag else '')
+    learn = distill(teacher, s, synth, init=init, seed=seed, clip_init=clip,
                     ckpt=Path(out)/f'{name}.pt', log=Path(out)/f'{name}.jsonl', **b)
     rows = learn.runlog.rows
     return {'acc': rows[-1]['test_acc'], 'curve': [(r['epoch'], r['test_acc']) for r in rows if r['test_acc'] is not None],

@@ -208,9 +208,10 @@ class CheckpointCB(Callback):
         self.last, self.done, self.dirty = None, None, True
         if not (self.resume and Path(self.path).exists()): return
         ck = load_checkpoint(self.path, model=learn.model)
-        if ck.config.get('train') != self._cfg(learn)['train']:
-            raise ValueError(f"{self.path} was written by a fit with {ck.config.get('train')}, this fit has {self._cfg(learn)['train']}: "
-                             "resume with the same settings, or move the file away to start afresh")
+        for k, v in self._cfg(learn).items():  # the training settings and every part of the caller's config must match
+            if ck.config.get(k) != v:
+                raise ValueError(f"{self.path} was written by a fit with {k}={ck.config.get(k)}, this fit has {k}={v}: "
+                                 "resume with the same settings, or move the file away to start afresh")
         if 'opt' in ck: learn.opt.load_state_dict(ck.opt)
         if 'rng' in ck: set_rng_state(ck.rng)
         if 'loader_rng' in ck: learn.dls.train.gen.set_state(ck.loader_rng)

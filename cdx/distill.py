@@ -193,7 +193,7 @@ def distill(teacher:nn.Module, # the frozen, pre-trained teacher
     scb = SynthesisCB(synth, pool, warmup)
     cfg = {'distill': {'epochs': epochs, 'kd_steps': kd_steps, 'bs': bs, 'lr': lr, 'wd': wd, 'T': T, 'cap': cap, 'aug': aug,
                        'seed': seed, 'init': None if init is None else f'{init.source}:{len(init)}', 'clip_init': bool(clip_init and init is not None),
-                       'synth': None if synth is None else type(synth).__name__}}
+                       'synth': None if synth is None else getattr(synth, 'cfg_name', type(synth).__name__)}}
     cb_list = [DeviceCB(device), MetricsCB(), LRSchedCB(), ValidEveryCB(eval_every), scb, RunLogCB(log, scb)]
     if ckpt: cb_list.append(CheckpointCB(ckpt, every=ckpt_every, config=cfg, resume=True))
     if progress: cb_list.append(ProgressCB())
