@@ -30,6 +30,7 @@ def run_row(method:str|None, # a registered synthesizer, or None for KD on the c
             clip:bool=True, # clamp the condensed images to the data range (`distill`'s `clip_init`)
             guide:dict|None=None, # Base*: wrap the synthesizer in `Guided` with these arguments (guided by the initial set)
             cs:CondensedSet|None=None, # the initial set (default: the shipped DM set at `spc`); name it in `tag`
+            cbs=None, # extra callbacks for `distill` (e.g. progress printing)
             **synth_kw)->dict:
     "One run of Algorithm 1 on the testbed: `{'acc': final test accuracy, 'curve': [(epoch, acc)], 'minutes': ...}`."
     b = {**BUDGET, **(budget or {})}
@@ -43,7 +44,7 @@ def run_row(method:str|None, # a registered synthesizer, or None for KD on the c
         synth = Guided(synth, init, clip=clip, **guide)
     name = f"{method or 'kd'}{'-guided' if guide is not None else ''}_{'cs' + str(spc) if spc else 'free'}_{student}_s{seed}" + (f'_{tag}' if tag else '')
     learn = distill(teacher, s, synth, init=init, seed=seed, clip_init=clip,
-                    ckpt=Path(out)/f'{name}.pt', log=Path(out)/f'{name}.jsonl', **b)
+                    ckpt=Path(out)/f'{name}.pt', log=Path(out)/f'{name}.jsonl', cbs=cbs, **b)
     rows = learn.runlog.rows
     return {'acc': rows[-1]['test_acc'], 'curve': [(r['epoch'], r['test_acc']) for r in rows if r['test_acc'] is not None],
             'minutes': round(rows[-1]['wall_s']/60, 1), # wall time of the whole run, kept across resumes

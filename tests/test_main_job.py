@@ -1,11 +1,25 @@
-"The README's main job (`cdx_condense`, run by tools/run.sh) end to end at a tiny budget: it exits 0 and prints the comparison."
-import subprocess, sys, shutil
+"The README's main job (`cdx_expand`, run by tools/run.sh) and the condensation job end to end at tiny budgets: they exit 0 and print their tables."
+import subprocess, sys
 from pathlib import Path
 
-def test_cdx_condense_runs(tmp_path):
-    exe = Path(sys.executable).parent/'cdx_condense'
+def _exe(name):
+    exe = Path(sys.executable).parent/name
     assert exe.exists(), f"{exe} missing: the console script is not installed (pip install -e .)"
-    r = subprocess.run([str(exe), '--spc', '1', '--iters', '3', '--width', '8', '--batch_real', '8', '--steps', '3',
+    return str(exe)
+
+def test_cdx_expand_runs(tmp_path):
+    args = [_exe('cdx_expand'), '--epochs', '2', '--kd_steps', '3', '--out', str(tmp_path/'out')]
+    r = subprocess.run(args, capture_output=True, text=True, timeout=900)
+    assert r.returncode == 0, r.stdout + r.stderr
+    for row in ('| KD on CS alone |', '| fast + CS |', '| fast* (ours) |'): assert row in r.stdout, r.stdout
+    assert 'epoch 2/2, pool' in r.stdout, r.stdout  # progress is shown
+    names = sorted(p.name for p in (tmp_path/'out').iterdir())
+    assert names == sorted(f'{n}_cs1_homogeneous_s0.{e}' for n in ('kd', 'fast', 'fast-guided') for e in ('pt', 'jsonl')), names
+    again = subprocess.run(args, capture_output=True, text=True, timeout=300)  # finished runs are read back, not re-run
+    assert again.returncode == 0 and 'epoch 1/2' not in again.stdout, again.stdout + again.stderr
+
+def test_cdx_condense_runs(tmp_path):
+    r = subprocess.run([_exe('cdx_condense'), '--spc', '1', '--iters', '3', '--width', '8', '--batch_real', '8', '--steps', '3',
                         '--out', str(tmp_path/'out')], capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stdout + r.stderr
     assert '| per class | images | DM set | random real |' in r.stdout, r.stdout
