@@ -13,6 +13,7 @@ from .synthesis import get_synthesizer
 from .distill import distill
 from .condensed import CondensedSet
 from .align import Guided
+import torch.nn as nn
 
 # %% auto #0
 __all__ = ['BUDGET', 'SYNTH_BS', 'run_row']
@@ -23,7 +24,9 @@ SYNTH_BS = 128  # images synthesised per epoch
 
 def run_row(method:str|None, # a registered synthesizer, or None for KD on the condensed set alone
             spc:int|None=1, # condensed images per class in the initial pool (None: empty pool, pure data-free)
-            seed:int=0, student:str='homogeneous',
+            seed:int=0,
+            student='homogeneous', # a testbed student role, or a function making a fresh student (its __name__ names the run)
+            teacher:nn.Module|None=None, # default: the shipped testbed teacher (ResNet-8)
             out:str|Path='../runs/bench', # checkpoints and logs
             budget:dict|None=None, # overrides of `BUDGET`
             tag:str='', # added to the run's file names (runs with other budgets or settings)
@@ -34,15 +37,16 @@ def run_row(method:str|None, # a registered synthesizer, or None for KD on the c
             **synth_kw)->dict:
     "One run of Algorithm 1 on the testbed: `{'acc': final test accuracy, 'curve': [(epoch, acc)], 'minutes': ...}`."
     b = {**BUDGET, **(budget or {})}
-    teacher = load_checkpoint(TEACHERS/'fmnist_resnet8.pt').model.eval()
+    teacher = (teacher if teacher is not None else load_checkpoint(TEACHERS/'fmnist_resnet8.pt').model).eval()
     set_seed(seed)
-    s = testbed_model(student)
+    s = testbed_model(student) if isinstance(student, str) else student()
+    sname = student if isinstance(student, str) else student.__name__
     init = cs if cs is not None else shipped_set(spc) if spc else None
     synth = get_synthesizer(method, teacher, bs=SYNTH_BS, **synth_kw) if method else None
     if guide is not None:
         if synth is None or init is None: raise ValueError("a guided row needs a method and a condensed set (spc or cs)")
         synth = Guided(synth, init, clip=clip, **guide)
-    name = f"{method or 'kd'}{'-guided' if guide is not None else ''}_{'cs' + str(spc) if spc else 'free'}_{student}_s{seed}" + (f'_{tag}' if tag else '')
+    name = f"{method or 'kd'}{'-guided' if guide is not None else ''}_{'cs' + str(spc) if spc else 'free'}_{sname}_s{seed}" + (f'_{tag}' if tag else '')
     learn = distill(teacher, s, synth, init=init, seed=seed, clip_init=clip,
                     ckpt=Path(out)/f'{name}.pt', log=Path(out)/f'{name}.jsonl', cbs=cbs, **b)
     rows = learn.runlog.rows
