@@ -61,15 +61,6 @@ def fa_loss(D:FeatDisc, f:torch.Tensor, y:torch.Tensor|None)->torch.Tensor:
     return F.binary_cross_entropy_with_logits(out, torch.ones_like(out))
 
 # %% ../nbs/04a_align.ipynb #589c757f
-@contextlib.contextmanager
-def _kept_hooks(synth:Synthesizer):
-    "Teacher forwards inside this block leave the base's BN-statistics hooks (their loss and last statistics) as they were."
-    hs = synth.hooks or []
-    saved = [(h.loss, h.last) for h in hs]
-    try: yield
-    finally:
-        for h, (l, s) in zip(hs, saved): h.loss, h.last = l, s
-
 class Guided:
     "Condensed-sample-guided inversion (Eq. 2-4) around any base `Synthesizer`: adds `lam * L_FA` to its loss and trains `D` alongside."
     def __init__(self, synth:Synthesizer, # the base method (its instance gets the 'fa' term; wrap it once)
@@ -105,8 +96,9 @@ class Guided:
         return getattr(self.synth, k)
 
     def feats(self, x:torch.Tensor)->torch.Tensor:
-        "Teacher penultimate features of `A(x)`, L2-normalised and scaled to √d (hooks of the base left as they were)."
-        with _kept_hooks(self.synth): f = features_and_logits(self.synth.teacher, self.A(x) if self.A else x).feat
+        "Teacher penultimate features of `A(x)`, L2-normalised and scaled to √d (the base's BN hooks paused)."
+        with (self.synth.hooks.paused() if self.synth.hooks else contextlib.nullcontext()):  # the base's BN term never sees A(x)
+            f = features_and_logits(self.synth.teacher, self.A(x) if self.A else x).feat
         return F.normalize(f, dim=1)*f.shape[1]**0.5
 
     def condensed_feats(self)->tuple:

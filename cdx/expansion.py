@@ -18,10 +18,10 @@ __all__ = ['TABLE1_ROWS', 'PrintRowsCB', 'expansion_rows', 'cdx_expand', 'table1
 class PrintRowsCB(Callback):
     "Print each new row of a distillation's run log (epoch, pool size, KD loss, test accuracy when measured)."
     order = 13  # after RunLogCB has written the epoch's row
-    def __init__(self, label:str): self.label, self.n = label, None
+    def __init__(self, label:str): self.label = label
+    def before_fit(self, learn): self.n = len(learn.runlog.rows)  # after CheckpointCB (order 12) restored a resumed run's rows
     def after_epoch(self, learn):
         rows = learn.runlog.rows
-        if self.n is None: self.n = len(rows) - 1 if rows and rows[-1]['epoch'] == learn.epoch + 1 else len(rows)
         for r in rows[self.n:]:
             acc = f", test acc {100*r['test_acc']:.1f} %" if r['test_acc'] is not None else ''
             print(f"  {self.label}: epoch {r['epoch']}/{learn.n_epochs}, pool {r['pool']}, KD loss {r['kd_loss']:.3f}{acc}", flush=True)

@@ -88,7 +88,7 @@ def fskd(teacher:VGG, # the trained teacher
     teacher.eval(); student.eval()
     targets = _outputs(teacher, tp, x)
     for j, (conv, bn) in enumerate(sp):
-        S = _outputs(student, sp[:j + 1], x)[j]  # the student's block j, its earlier blocks already corrected
+        S, = _outputs(student, [sp[j]], x)  # the student's block j, its earlier blocks already corrected
         Q, q0 = fit_pointwise(S, targets[j][:, kept[j]], ridge)
         absorb(conv, bn, Q, q0)
     return student

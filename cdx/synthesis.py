@@ -19,10 +19,11 @@ __all__ = ['GENERATORS', 'SYNTHESIZERS', 'Hook', 'Hooks', 'BNStatsHook', 'bn_hoo
 
 # %% ../nbs/03a_synthesis.ipynb #79d214d4
 class Hook:
-    "A forward hook on module `m` calling `f(hook, module, inputs, output)`; remove it with `remove()` or by leaving a `with` block."
+    "A forward hook on module `m` calling `f(hook, module, inputs, output)` unless `paused`; remove it with `remove()` or by leaving a `with` block."
     def __init__(self, m:nn.Module, f):
-        self.m = m
-        self.h = m.register_forward_hook(partial(f, self))
+        self.m, self.f, self.paused = m, f, False
+        self.h = m.register_forward_hook(self._call)
+    def _call(self, m, inp, out): return None if self.paused else self.f(self, m, inp, out)
     def remove(self):
         if self.h is not None: self.h.remove(); self.h = None
     def __enter__(self): return self
@@ -34,6 +35,13 @@ class Hooks(list):
     def __init__(self, ms, f): super().__init__(Hook(m, f) for m in ms)
     def remove(self):
         for h in self: h.remove()
+    @contextlib.contextmanager
+    def paused(self):
+        "Forwards inside this block do not call the hooks (their state stays as it was)."
+        for h in self: h.paused = True
+        try: yield self
+        finally:
+            for h in self: h.paused = False
     def __enter__(self): return self
     def __exit__(self, *args): self.remove()
     def __del__(self): self.remove()
