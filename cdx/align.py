@@ -4,13 +4,13 @@
 
 # %% ../nbs/04a_align.ipynb #e51d1d4e
 from __future__ import annotations
-import contextlib
+import contextlib, inspect
 import torch, torch.nn as nn, torch.nn.functional as F
 import fastcore.all as fc
 from .augment import DiffAug
 from .condensed import CondensedSet
 from .models import features_and_logits
-from .synthesis import Synthesizer, get_synthesizer
+from .synthesis import Synthesizer, get_synthesizer, Hook
 from .methods import clip_to_data
 
 # %% auto #0
@@ -43,17 +43,17 @@ def wrong_labels(y:torch.Tensor, n_classes:int)->torch.Tensor:
 def d_loss(D:FeatDisc, f_real, y_real, # condensed features and their labels
            f_fake, y_fake, # synthetic features and the teacher's labels
           )->tuple:
-    "Eq. 3: `(loss, {'d_loss', 'd_real', 'd_fake'[, 'd_wrong']})` (the last are the shares `D` classifies right)."
+    "Eq. 3: `(loss, {'d_loss', 'd_real', 'd_fake'[, 'd_wrong']})` (the last are the shares `D` classifies right; detached 0-d tensors: no device sync per D step)."
     bce = F.binary_cross_entropy_with_logits
     r, f = D(f_real, y_real), D(f_fake, y_fake)
     l_real, l_fake = bce(r, torch.ones_like(r)), bce(f, torch.zeros_like(f))
-    info = {'d_real': (r > 0).float().mean().item(), 'd_fake': (f < 0).float().mean().item()}
+    info = {'d_real': (r > 0).float().mean(), 'd_fake': (f < 0).float().mean()}
     if D.conditional:
         w = D(f_real, wrong_labels(y_real, D.n_classes))
         loss = l_real + 0.5*(l_fake + bce(w, torch.zeros_like(w)))
-        info['d_wrong'] = (w < 0).float().mean().item()
+        info['d_wrong'] = (w < 0).float().mean()
     else: loss = l_real + l_fake
-    return loss, {'d_loss': loss.item(), **info}
+    return loss, {'d_loss': loss.detach(), **info}
 
 def fa_loss(D:FeatDisc, f:torch.Tensor, y:torch.Tensor|None)->torch.Tensor:
     "Eq. 4 (non-saturating): `-log σ(D(f, y))`, the generator's alignment loss."
@@ -74,16 +74,21 @@ class Guided:
                  clip:bool=True, # clamp the condensed pixels to the data range
                  max_cs:int=256, # condensed images per D step (a random subset of larger sets)
                  fa_bs:int|None=64, # synthetic images the alignment sees per generator step (a random subset; None: all)
+                 layer:str|None=None, # a teacher module path (e.g. 'layer2') whose output, average-pooled, `D` sees; None: the penultimate features
                 ):
         if not isinstance(synth, Synthesizer): raise TypeError(f"Guided wraps a Synthesizer, got {type(synth).__name__}")
         if cs.dataset != synth.dataset: raise ValueError(f"the condensed set holds {cs.dataset} images but the synthesizer makes {synth.dataset} images")
         if lam < 0: raise ValueError(f"lam must be >= 0, got {lam}")
         if 'fa' in synth.terms: raise ValueError("this synthesizer is guided already: wrap a fresh one")
-        fc.store_attr('lam,conditional,d_steps,max_cs,fa_bs,aug')
+        mods = dict(synth.teacher.named_modules())
+        if layer is not None and layer not in mods:
+            raise ValueError(f"the teacher has no module {layer!r}: pick a path from teacher.named_modules(), e.g. {[n for n in mods if n][:4]}")
+        fc.store_attr('lam,conditional,width,d_steps,d_lr,aug,clip,max_cs,fa_bs,layer')
+        self._mod = mods[layer] if layer is not None else None
         dev = synth.device
         self.xc = (clip_to_data(cs.images, cs.spec) if clip else cs.images).to(dev)
         self.yc = cs.labels.to(dev)
-        with torch.no_grad(): fdim = features_and_logits(synth.teacher, self.xc[:2]).feat.shape[1]
+        with torch.no_grad(): fdim = self._feat(synth.teacher, self.xc[:2]).shape[1]
         self.D = FeatDisc(fdim, synth.spec.num_classes if conditional else None, width).to(dev)
         self.d_opt = torch.optim.Adam(self.D.parameters(), d_lr, betas=(0.5, 0.999))
         self.A = DiffAug(aug) if aug else None
@@ -95,10 +100,18 @@ class Guided:
         if k == 'synth' or 'synth' not in self.__dict__: raise AttributeError(k)
         return getattr(self.synth, k)
 
+    def _feat(self, teacher:nn.Module, x:torch.Tensor)->torch.Tensor:
+        "The raw features `D` sees: the penultimate ones, or the average-pooled output of module `layer`."
+        if self._mod is None: return features_and_logits(teacher, x).feat
+        got = []
+        with Hook(self._mod, lambda h, m, i, o: got.append(o)): teacher(x)
+        f = got[-1]
+        return f.flatten(2).mean(2) if f.dim() > 2 else f
+
     def feats(self, x:torch.Tensor)->torch.Tensor:
-        "Teacher penultimate features of `A(x)`, L2-normalised and scaled to √d (the base's BN hooks paused)."
+        "Teacher features of `A(x)`, L2-normalised and scaled to √d (the base's BN hooks paused)."
         with (self.synth.hooks.paused() if self.synth.hooks else contextlib.nullcontext()):  # the base's BN term never sees A(x)
-            f = features_and_logits(self.synth.teacher, self.A(x) if self.A else x).feat
+            f = self._feat(self.synth.teacher, self.A(x) if self.A else x)
         return F.normalize(f, dim=1)*f.shape[1]**0.5
 
     def condensed_feats(self)->tuple:
@@ -131,14 +144,16 @@ class Guided:
     # the Synthesizer contract
     def synthesize(self, student:nn.Module|None=None)->tuple: return self.synth.synthesize(student)
     @property
-    def parts(self): return {**getattr(self.synth, 'parts', {}), **self.d_info}
+    def parts(self): return {**getattr(self.synth, 'parts', {}), **{k: float(v) for k, v in self.d_info.items()}}  # D's last step, read once
     def state_dict(self)->dict: return {'base': self.synth.state_dict(), 'D': self.D.state_dict(), 'd_opt': self.d_opt.state_dict()}
     def load_state_dict(self, sd:dict):
         self.synth.load_state_dict(sd['base']); self.D.load_state_dict(sd['D']); self.d_opt.load_state_dict(sd['d_opt'])
         return self
     def __repr__(self):
+        defaults = {k: p.default for k, p in inspect.signature(Guided.__init__).parameters.items()}
+        extra = ''.join(f", {k}={getattr(self, k)!r}" for k in ('width', 'd_lr', 'clip', 'max_cs', 'layer') if getattr(self, k) != defaults[k])
         return (f"Guided({type(self.synth).__name__}, lam={self.lam}, conditional={self.conditional}, d_steps={self.d_steps}, "
-                f"fa_bs={self.fa_bs}, aug={self.aug!r}, condensed={len(self.xc)})")
+                f"fa_bs={self.fa_bs}, aug={self.aug!r}, condensed={len(self.xc)}{extra})")  # later settings only when not default: earlier records stay valid
     @property
     def cfg_name(self): return repr(self)  # what a distillation checkpoint records (a resumed run must match it)
 
