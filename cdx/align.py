@@ -10,7 +10,7 @@ import fastcore.all as fc
 from .augment import DiffAug
 from .condensed import CondensedSet
 from .models import features_and_logits
-from .synthesis import Synthesizer, get_synthesizer, Hook
+from .synthesis import Synthesizer, get_synthesizer, module_outputs
 from .methods import clip_to_data
 
 # %% auto #0
@@ -103,9 +103,7 @@ class Guided:
     def _feat(self, teacher:nn.Module, x:torch.Tensor)->torch.Tensor:
         "The raw features `D` sees: the penultimate ones, or the average-pooled output of module `layer`."
         if self._mod is None: return features_and_logits(teacher, x).feat
-        got = []
-        with Hook(self._mod, lambda h, m, i, o: got.append(o)): teacher(x)
-        f = got[-1]
+        f, = module_outputs(teacher, [self._mod], x)  # the full forward: a module path does not say where the network may stop
         return f.flatten(2).mean(2) if f.dim() > 2 else f
 
     def feats(self, x:torch.Tensor)->torch.Tensor:

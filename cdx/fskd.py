@@ -7,7 +7,7 @@ from __future__ import annotations
 import copy
 import torch, torch.nn as nn
 from .models import VGG
-from .synthesis import Hooks
+from .synthesis import module_outputs
 
 # %% auto #0
 __all__ = ['conv_bn_pairs', 'l1_keep', 'prune_vgg', 'fit_pointwise', 'absorb', 'fskd']
@@ -73,9 +73,7 @@ def absorb(conv:nn.Conv2d, bn:nn.BatchNorm2d, Q:torch.Tensor, q0:torch.Tensor):
 # %% ../nbs/06a_fskd.ipynb #9adfd91f
 def _outputs(model, pairs, x):
     "Every BN output (pre-ReLU) of `pairs` in one forward of `model` on `x`."
-    got = []
-    with Hooks([b for c, b in pairs], lambda h, m, i, o: got.append(o.detach())), torch.no_grad(): model(x)
-    return got
+    with torch.no_grad(): return module_outputs(model, [b for c, b in pairs], x)
 
 def fskd(teacher:VGG, # the trained teacher
          student:VGG, # the pruned teacher (`prune_vgg`); corrected in place
