@@ -152,8 +152,10 @@ class Guided:
         extra = ''.join(f", {k}={getattr(self, k)!r}" for k in ('width', 'd_lr', 'clip', 'max_cs', 'layer') if getattr(self, k) != defaults[k])
         return (f"Guided({type(self.synth).__name__}, lam={self.lam}, conditional={self.conditional}, d_steps={self.d_steps}, "
                 f"fa_bs={self.fa_bs}, aug={self.aug!r}, condensed={len(self.xc)}{extra})")  # later settings only when not default: earlier records stay valid
-    @property
-    def cfg_name(self): return repr(self)  # what a distillation checkpoint records (a resumed run must match it)
+    def config(self)->dict:
+        "The base's settings (`Synthesizer.config`) plus every setting of the guide: what a distillation checkpoint records."
+        g = {k: getattr(self, k) for k in inspect.signature(Guided.__init__).parameters if k not in ('self', 'synth', 'cs')}
+        return {**self.synth.config(), 'guide': {**g, 'condensed': len(self.xc)}}
 
 def guided(method:str, # a registered base synthesizer ('fast', 'cmi', 'deepinversion', 'pre_dfkd')
            teacher:nn.Module, cs:CondensedSet,

@@ -84,6 +84,9 @@ class Registry:
         return self._d[name]
     def __contains__(self, name): return name in self._d
     def names(self)->list: return list(self._d)
+    def name_of(self, obj)->str:
+        "The name `obj` is registered under (its `__name__` if it is not registered)."
+        return next((k for k, v in self._d.items() if v is obj), getattr(obj, '__name__', repr(obj)))
     def __repr__(self): return f"Registry({self.kind}: {', '.join(self._d)})"
 
 # %% ../nbs/00_core.ipynb #8ca713f9

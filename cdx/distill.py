@@ -139,8 +139,12 @@ class RunLogCB(Callback):
     ckpt_key = 'runlog'
     def __init__(self, path:str|Path|None=None, synth_cb:SynthesisCB|None=None):
         fc.store_attr(); self.rows = []
-    def before_fit(self, learn): self.t0 = time.time() - (self.rows[-1]['wall_s'] if self.rows else 0.)
+    def before_fit(self, learn): self.t0, self.done = time.time() - (self.rows[-1]['wall_s'] if self.rows else 0.), False
+    def cleanup_epoch(self, learn):  # a training epoch cancelled by a synthesis-only warmup still gets its row
+        if learn.training and not self.done and not learn.do_valid: self.after_epoch(learn)
+        self.done = False
     def after_epoch(self, learn):
+        self.done = True
         if learn.training and learn.do_valid: return  # the row is written after validation
         m = {r['train']: r for r in learn.log if r['epoch'] == learn.epoch}
         row = {'epoch': learn.epoch + 1, 'pool': len(self.synth_cb.pool) if self.synth_cb else None,
@@ -172,7 +176,7 @@ def distill(teacher:nn.Module, # the frozen, pre-trained teacher
             aug:str|None='translation,flip', # DiffAug policy for KD batches (None: none)
             test:tuple|None=None, # (uint8 images, labels) to evaluate on; default: the dataset's test split
             eval_every:int=5, # epochs between test evaluations (and after the last)
-            warmup:int=0, # first epochs only synthesise (Fast's schedule)
+            warmup:int|None=None, # first epochs only synthesise; default: the synthesizer's `warmup` (Fast's schedule), else 0
             dataset:str|None=None, # default: `init.dataset`, else `synth.dataset`
             ckpt:str|Path|None=None, # resumable checkpoint, written every `ckpt_every` epochs; an existing one is resumed
             ckpt_every:int=5,
@@ -185,6 +189,11 @@ def distill(teacher:nn.Module, # the frozen, pre-trained teacher
     if synth is None and init is None: raise ValueError("with no synthesizer the pool never grows: give `init`")
     spec = get_spec(dataset)
     if synth is not None and synth.dataset != dataset: raise ValueError(f"synthesizer makes {synth.dataset} images, the pool holds {dataset}")
+    s_warm = getattr(synth, 'warmup', None)
+    if warmup is not None and s_warm is not None and warmup != s_warm:
+        raise ValueError(f"warmup={warmup} but the synthesizer's is {s_warm}: set it on the synthesizer (it also gates its adversarial term)")
+    warmup = warmup if warmup is not None else s_warm or 0
+    if not 0 <= warmup < epochs: raise ValueError(f"warmup must be in [0, epochs): got {warmup} of {epochs} epochs")
     set_seed(seed)
     test = load_tensors(dataset, train=False) if test is None else test
     pool = Pool(init, cap=cap, clip_init=clip_init)
@@ -193,8 +202,8 @@ def distill(teacher:nn.Module, # the frozen, pre-trained teacher
     scb = SynthesisCB(synth, pool, warmup)
     cfg = {'distill': {'epochs': epochs, 'kd_steps': kd_steps, 'bs': bs, 'lr': lr, 'wd': wd, 'T': T, 'cap': cap, 'aug': aug,
                        'seed': seed, 'init': None if init is None else f'{init.source}:{len(init)}', 'clip_init': bool(clip_init and init is not None),
-                       'synth': None if synth is None else getattr(synth, 'cfg_name', type(synth).__name__)}}
-    cb_list = [DeviceCB(device), MetricsCB(), LRSchedCB(), ValidEveryCB(eval_every), scb, RunLogCB(log, scb)]
+                       'warmup': warmup, 'synth': None if synth is None else synth.config()}}
+    cb_list = [DeviceCB(device), MetricsCB(), LRSchedCB(skip=warmup), ValidEveryCB(eval_every), scb, RunLogCB(log, scb)]
     if ckpt: cb_list.append(CheckpointCB(ckpt, every=ckpt_every, config=cfg, resume=True))
     if progress: cb_list.append(ProgressCB())
     learn = Distiller(student, teacher, dls, T=T, kd_loss=kd_loss or getattr(synth, 'kd_loss', 'kl'), lr=lr,

@@ -199,11 +199,12 @@ class LRSchedCB(Callback):
     "Step the learning rate each training batch: cosine decay (with optional linear warm-up) from `learn.lr` to 0 over the fit."
     order = 5
     def __init__(self, warmup:float=0., # fraction of the steps spent warming up linearly
-                ): self.warmup = warmup
+                 skip:int=0, # first epochs that take no training step (a synthesis-only warmup): the schedule starts after them
+                ): self.warmup, self.skip = warmup, skip
     def before_batch(self, learn):  # stateless: the position is (epoch, iter), so a resumed fit continues the same curve
         if not learn.training: return
         n = len(learn.dls.train)
-        t = (learn.epoch*n + learn.iter)/max(1, learn.n_epochs*n); w = self.warmup
+        t = ((learn.epoch - self.skip)*n + learn.iter)/max(1, (learn.n_epochs - self.skip)*n); w = self.warmup
         f = t/w if (w and t < w) else 0.5*(1 + math.cos(math.pi*(t - w)/(1 - w)))
         for g in learn.opt.param_groups: g['lr'] = learn.lr*f
 

@@ -4,16 +4,17 @@
 
 # %% ../nbs/03b_methods.ipynb #f6ee9aad
 from __future__ import annotations
-import copy, math
+import contextlib, copy, math
 import torch, torch.nn as nn, torch.nn.functional as F
 from torch.nn.utils.parametrizations import spectral_norm
 import fastcore.all as fc
-from .synthesis import Synthesizer, SYNTHESIZERS, GENERATORS, Generator, tv_loss
-from .models import features_and_logits
+from .augment import _shift_apply
+from .synthesis import Synthesizer, SYNTHESIZERS, GENERATORS, Generator, Hooks, tv_loss
+from .models import features_and_logits, bn_layers
 
 # %% auto #0
-__all__ = ['PAPER_SCALE', 'clip_to_data', 'DeepInversion', 'Fast', 'random_resized_crop', 'info_nce', 'CMI', 'PreGenerator',
-           'MemoryVAE', 'PreDFKD']
+__all__ = ['PUBLISHED_KD', 'clip_to_data', 'DeepInversion', 'CropFlip', 'reset_l0', 'Fast', 'random_resized_crop', 'info_nce',
+           'dcgan_init', 'CMI', 'PreGenerator', 'MemoryVAE', 'PreDFKD']
 
 # %% ../nbs/03b_methods.ipynb #ebc1e726
 def clip_to_data(x:torch.Tensor, spec)->torch.Tensor:
@@ -45,42 +46,73 @@ def _reinit(m:nn.Module):
         if mod is not m and hasattr(mod, 'reset_parameters'): mod.reset_parameters()
     if hasattr(m, 'reset_parameters'): m.reset_parameters()
 
+class CropFlip:
+    "Random crop with `padding` (the [0, 1] image padded with zeros) plus a random horizontal flip, per sample, on normalised images; differentiable."
+    def __init__(self, spec, # the dataset's spec: the padding value is a black pixel after normalisation
+                 padding:int=4, flip:bool=True):
+        fc.store_attr()
+    def __call__(self, x:torch.Tensor)->torch.Tensor:
+        n, p = len(x), self.padding
+        m, s = self.spec._stats(x)
+        fill = ((0 - m)/s)[None]
+        if p:  # a crop of the padded image at offset (p - dy, p - dx) is the image shifted by (dy, dx), the gap filled
+            d = {k: torch.randint(-p, p + 1, (n,), device=x.device) for k in ('dy', 'dx')}
+            x = _shift_apply(x - fill, d, {}) + fill
+        if self.flip: x = torch.where(torch.rand(n, 1, 1, 1, device=x.device) < 0.5, x.flip(3), x)
+        return x
+    def __repr__(self): return f"CropFlip(padding={self.padding}, flip={self.flip})"
+
+def reset_l0(g:Generator):
+    "Fast's `reset_l0`: re-initialise the generator's latent layer and first BatchNorm (weights N(0, 0.02), biases 0)."
+    for m in (g.l1, g.conv_blocks[0]):
+        nn.init.normal_(m.weight, 0., 0.02); nn.init.zeros_(m.bias)
+
 @SYNTHESIZERS.register('fast')
 class Fast(Synthesizer):
-    "Fast data-free KD (Fang et al. 2022): a meta-learned generator adapted for a few steps per batch."
-    defaults = {'oh': 0.5, 'bn': 10., 'adv': 1.}
+    "Fast data-free KD (Fang et al. 2022), the official algorithm: a meta-learned generator adapted for a few steps per batch."
+    defaults = {'oh': 0.5, 'bn': 10., 'adv': 1.33}
     _state_attrs = ('generator', 'meta_opt')
-    def __init__(self, teacher, g_steps:int=5, # inner steps per batch (Fast2/5/10: 2, 5, 10)
-                 lr_g:float=5e-3, lr_z:float=0.015, # inner learning rates of the generator and the latents
+    def __init__(self, teacher, g_steps:int=2, # inner steps per batch (Fast-2/5/10: 2, 5, 10)
+                 lr_g:float=5e-3, lr_z:float=0.015, # inner learning rates of the generator and the latents (the meta step: lr_g × g_steps)
                  nz:int=256, ngf:int=32, # generator size (published: ngf 64)
-                 meta:str='maml', # 'maml' (first-order) or 'reptile'
-                 reset_l0:int=1, # re-initialise the shared generator's latent layer every that many calls (0: never)
+                 meta:str='maml', # 'maml' (first-order: the sum of the inner gradients) or 'reptile'
+                 warmup:int=2, # synthesis-only epochs; the adversarial term is off for the first warmup - 1 calls (published: 20)
+                 reset_l0:bool=True, # re-initialise the latent layer once, at call `reset_at`
+                 reset_at:int|None=None, # default: 120 + warmup (the published epoch)
+                 view_pad:int=4, # the teacher sees a random crop (this padding) + flip of each image; 0: the raw image
                  bn_momentum:float=0.9, **kw):
         super().__init__(teacher, bn_momentum=bn_momentum, **kw)
         if meta not in ('maml', 'reptile'): raise ValueError(f"meta must be 'maml' or 'reptile', got {meta!r}")
-        fc.store_attr('g_steps,lr_g,lr_z,nz,meta,reset_l0')
+        if warmup < 0: raise ValueError(f"warmup must be >= 0, got {warmup}")
+        fc.store_attr('g_steps,lr_g,lr_z,nz,meta,warmup,reset_l0,view_pad')
+        self.reset_at = 120 + warmup if reset_at is None else reset_at
+        if self.aug is None and view_pad: self.aug = CropFlip(self.spec, view_pad)
         self.generator = Generator(nz, ngf, self.spec.size, self.spec.channels).to(self.device)
-        self.meta_opt = torch.optim.Adam(self.generator.parameters(), lr_g, betas=(0.5, 0.999))
+        self.meta_opt = torch.optim.Adam(self.generator.parameters(), lr_g*g_steps, betas=(0.5, 0.999))
+    def clone(self)->nn.Module:
+        "The per-batch copy of the shared generator that the inner steps train."
+        return copy.deepcopy(self.generator).train()
     def _synthesize(self, student):
-        if self.reset_l0 and self.n_calls % self.reset_l0 == 0: self.generator.l1.reset_parameters()
-        fast = copy.deepcopy(self.generator).train()
+        if self.reset_l0 and self.n_calls + 1 == self.reset_at: reset_l0(self.generator)
+        adv_student = student if self.n_calls + 1 >= self.warmup else None  # the official `ep >= warmup`, ep counted from 1
+        fast = self.clone()
         z = self.latents(self.nz).requires_grad_()
         y = self.labels()
         opt = torch.optim.Adam([{'params': fast.parameters()}, {'params': [z], 'lr': self.lr_z}], self.lr_g, betas=(0.5, 0.999))
+        for p in self.generator.parameters(): p.grad = torch.zeros_like(p)  # the meta-gradient, accumulated over the inner steps
         best, best_x = math.inf, None
         for i in range(self.g_steps):
             x = self.to_input(fast(z))
-            loss, parts = self.mi_loss(x, y, student)
+            loss, parts = self.mi_loss(x, y, adv_student)
             if loss.item() < best: best, best_x, self.parts = loss.item(), x.detach(), parts
             opt.zero_grad(); loss.backward()
-            if self.meta == 'maml' and i == self.g_steps - 1:  # first-order MAML: the last inner gradient is the meta-gradient
-                last_grads = [None if p.grad is None else p.grad.detach().clone() for p in fast.parameters()]
+            if self.meta == 'maml':  # first-order MAML: every inner gradient joins the meta-gradient
+                for p, fp in zip(self.generator.parameters(), fast.parameters()):
+                    if fp.grad is not None: p.grad.add_(fp.grad)
             opt.step()
-        grads = last_grads if self.meta == 'maml' else [p.detach() - fp.detach() for p, fp in zip(self.generator.parameters(), fast.parameters())]
-        for p, g in zip(self.generator.parameters(), grads): p.grad = g
+        if self.meta == 'reptile':
+            for p, fp in zip(self.generator.parameters(), fast.parameters()): p.grad.copy_(p.detach() - fp.detach())
         self.meta_opt.step()
-        with torch.no_grad():  # running BN statistics of the shared generator follow the clone's
-            for b, fb in zip(self.generator.buffers(), fast.buffers()): b.copy_(fb)
         return best_x, y
 
 # %% ../nbs/03b_methods.ipynb #29da5426
@@ -106,38 +138,71 @@ def info_nce(q:torch.Tensor, k:torch.Tensor, # (N, D) normalised queries and the
     keys = k if negatives is None or len(negatives) == 0 else torch.cat([k, negatives])
     return F.cross_entropy(q @ keys.t()/T, torch.arange(len(q), device=q.device))
 
+def dcgan_init(m:nn.Module):
+    "The official re-initialisation of CMI's generator: conv/linear weights N(0, 0.02), BatchNorm weights N(1, 0.02), biases 0."
+    for mod in m.modules():
+        if isinstance(mod, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
+            nn.init.normal_(mod.weight, 0., 0.02)
+            if mod.bias is not None: nn.init.zeros_(mod.bias)
+        elif isinstance(mod, nn.BatchNorm2d): nn.init.normal_(mod.weight, 1., 0.02); nn.init.zeros_(mod.bias)
+
 @SYNTHESIZERS.register('cmi')
 class CMI(Synthesizer):
-    "Contrastive model inversion (Fang et al. 2021): a fresh generator per batch, many steps, and a contrastive diversity term."
-    defaults = {'oh': 0.5, 'bn': 1., 'adv': 0.5, 'cr': 0.8}
+    "Contrastive model inversion (Fang et al. 2021), the official algorithm: a fresh generator per batch, many steps, and a contrastive diversity term."
+    defaults = {'oh': 1., 'bn': 1., 'adv': 0.5, 'cr': 0.8}
     _state_attrs = ('head', 'head_opt', 'bank')
     def __init__(self, teacher, g_steps:int=20, # steps per batch (published: 200)
                  lr_g:float=1e-3, nz:int=256, ngf:int=32,
-                 cr_T:float=0.1, # contrastive temperature
-                 bank_size:int=4096, # teacher features of past samples kept as negatives
+                 cr_T:float=0.2, # contrastive temperature
+                 bank_size:int=4096, # (local, global) feature pairs of past samples kept (published: 40960)
+                 n_neg:int=1024, # pairs drawn from the bank per step (published: 4096)
                  local_scale:tuple=(0.25, 1.), # area fraction of the local crops
-                 head_dim:int=128, **kw):
+                 head_dim:int=128, # projection size (published: 256)
+                 feature_layers:list|None=None, # module paths whose inputs give the features; None: every BatchNorm layer
+                 view_pad:int=4, # the global view: random crop (this padding) + flip; 0: the raw image
+                 **kw):
         super().__init__(teacher, **kw)
-        fc.store_attr('g_steps,lr_g,nz,cr_T,bank_size,local_scale')
+        fc.store_attr('g_steps,lr_g,nz,cr_T,bank_size,n_neg,local_scale,feature_layers,view_pad')
+        if self.aug is None and view_pad: self.aug = CropFlip(self.spec, view_pad)
+        mods = dict(self.teacher.named_modules())
+        if feature_layers is not None:
+            bad = [n for n in feature_layers if n not in mods]
+            if bad: raise ValueError(f"the teacher has no module(s) {bad}: pick paths from teacher.named_modules()")
+            self._fmods = [mods[n] for n in feature_layers]
+        else: self._fmods = list(bn_layers(self.teacher).values())
+        if not self._fmods: raise ValueError("the teacher has no BatchNorm layer: name the modules in `feature_layers`")
         self.generator = Generator(nz, ngf, self.spec.size, self.spec.channels).to(self.device)
-        fd = self._feat_dim()
-        self.head = nn.Sequential(nn.Linear(fd, 256), nn.ReLU(inplace=True), nn.Linear(256, head_dim)).to(self.device)
-        self.head_opt = torch.optim.Adam(self.head.parameters(), lr_g, betas=(0.5, 0.999))
-        self.bank = torch.zeros(0, fd, device=self.device)
+        fd = self.feat_dim = self._feat_dim()
+        self.head = nn.Sequential(nn.Linear(fd, fd), nn.ReLU(inplace=True), nn.Linear(fd, head_dim)).to(self.device)
+        self.head_opt = torch.optim.Adam(self.head.parameters(), lr_g)
+        self.bank = torch.zeros(0, 2*fd, device=self.device)
+    def _feats(self, x:torch.Tensor)->torch.Tensor:
+        "The contrastive features of `x`: the spatial means of the inputs of the feature modules, concatenated."
+        got = {}
+        with Hooks(self._fmods, lambda h, m, i, o: got.__setitem__(h.m, i[0])): self.teacher(x)
+        return self._cat(got)
+    def _cat(self, got): return torch.cat([got[m].flatten(2).mean(2) if got[m].dim() > 2 else got[m] for m in self._fmods], 1)
     def _feat_dim(self):
-        with torch.no_grad():
-            return features_and_logits(self.teacher, torch.zeros(2, *self.spec.shape, device=self.device))[0].shape[1]
+        with torch.no_grad(): return self._feats(torch.zeros(2, *self.spec.shape, device=self.device)).shape[1]
+    def mi_loss(self, x, y, student=None, **extra):
+        got = {}  # the inputs of the feature modules during the inversion loss's teacher forward (the global view)
+        with Hooks(self._fmods, lambda h, m, i, o: got.__setitem__(h.m, i[0])):
+            return super().mi_loss(x, y, student, got=got, **extra)
     def method_terms(self, ctx):
         if not self.w.get('cr', 0): return {}
-        xg = torch.where(torch.rand(len(ctx.x), 1, 1, 1, device=ctx.x.device) < 0.5, ctx.x, ctx.x.flip(3))
-        fg = features_and_logits(self.teacher, xg)[0]
-        fl = features_and_logits(self.teacher, random_resized_crop(ctx.x, self.local_scale))[0]
-        proj = lambda f: F.normalize(self.head(f), dim=1)
-        neg = proj(self.bank) if len(self.bank) else None
-        self._global_feat = fg.detach()
-        return {'cr': info_nce(proj(fg), proj(fl), neg, self.cr_T)}
+        fg = self._cat(ctx.got)
+        with (self.hooks.paused() if self.hooks else contextlib.nullcontext()):  # the BN prior is the global view's only
+            fl = self._feats(random_resized_crop(ctx.x, self.local_scale))
+        n = len(fg)
+        cached = self.bank[torch.randperm(len(self.bank), device=self.device)[:self.n_neg]] if len(self.bank) else self.bank
+        cl, cg = cached.chunk(2, dim=1)
+        proj = F.normalize(self.head(torch.cat([fl, cl, fg, cg])), dim=1)
+        pl, pg = proj.chunk(2)
+        l = F.cross_entropy(pl @ pg.detach().t()/self.cr_T, torch.arange(len(pl), device=pl.device), reduction='none')
+        self._pair = torch.cat([fl, fg], 1).detach()
+        return {'cr': l[:n].mean() + l[n:].mean() if len(cached) else l.mean()}
     def _synthesize(self, student):
-        _reinit(self.generator); self.generator.train()
+        dcgan_init(self.generator); self.generator.train()
         z = self.latents(self.nz).requires_grad_()
         y = self.labels()
         opt = torch.optim.Adam([{'params': self.generator.parameters()}, {'params': [z]}], self.lr_g, betas=(0.5, 0.999))
@@ -145,7 +210,7 @@ class CMI(Synthesizer):
         for _ in range(self.g_steps):
             x = self.to_input(self.generator(z))
             loss, parts = self.mi_loss(x, y, student)
-            if loss.item() < best: best, best_x, self.parts, best_f = loss.item(), x.detach(), parts, getattr(self, '_global_feat', None)
+            if loss.item() < best: best, best_x, self.parts, best_f = loss.item(), x.detach(), parts, getattr(self, '_pair', None)
             opt.zero_grad(); self.head_opt.zero_grad(); loss.backward(); opt.step(); self.head_opt.step()
         if best_f is not None: self.bank = torch.cat([best_f, self.bank])[:self.bank_size]
         return best_x, y
@@ -259,9 +324,17 @@ class PreDFKD(Synthesizer):
         return x, y
 
 # %% ../nbs/03b_methods.ipynb #b0a4fe6e
-PAPER_SCALE = {
-    'deepinversion': dict(steps=2000, lr=0.1, bs=256, weights={'oh': 1., 'bn': 10., 'adv': 1.}),
-    'fast': dict(g_steps=5, lr_g=5e-3, lr_z=0.015, nz=256, ngf=64, bs=256, bn_momentum=0.9, weights={'oh': 0.5, 'bn': 10., 'adv': 1.}),
-    'cmi': dict(g_steps=200, lr_g=1e-3, nz=256, ngf=64, bs=256, cr_T=0.1, bank_size=40960, weights={'oh': 0.5, 'bn': 1., 'adv': 0.5, 'cr': 0.8}),
-    'pre_dfkd': dict(nz=1000, ngf=64, lr_g=0.02, lr_vae=5e-4, bs=1024, replay=128, vae_steps=4, g_steps=1, targets='argmax'),
-}
+_fast = dict(nz=256, ngf=64, bs=256, bn_momentum=0.9, warmup=20, reset_l0=True, view_pad=4, meta='maml')
+_fast_steps = {'fast2': dict(g_steps=2, lr_g=5e-3, lr_z=0.015), 'fast5': dict(g_steps=5, lr_g=3e-3, lr_z=0.01),
+               'fast10': dict(g_steps=10, lr_g=2e-3, lr_z=0.01)}
+Fast.profiles = {'cpu': {},
+                 **{k: {**_fast, **v, 'weights': {'oh': 0.5, 'bn': 10., 'adv': 1.33}} for k, v in _fast_steps.items()},
+                 **{f'{k}_wrn': {**_fast, **v, 'weights': {'oh': 0.4, 'bn': 10., 'adv': 1.1}} for k, v in _fast_steps.items()}}
+CMI.profiles = {'cpu': {}, 'paper': dict(g_steps=200, lr_g=1e-3, nz=256, ngf=64, bs=256, cr_T=0.2, bank_size=40960, n_neg=4096,
+                                         head_dim=256, view_pad=4, weights={'oh': 1., 'bn': 1., 'adv': 0.5, 'cr': 0.8})}
+DeepInversion.profiles = {'cpu': {}, 'paper': dict(steps=2000, lr=0.1, bs=256, weights={'oh': 1., 'bn': 10., 'adv': 1.})}
+PreDFKD.profiles = {'cpu': {}, 'paper': dict(nz=1000, ngf=64, lr_g=0.02, lr_vae=5e-4, bs=1024, replay=128, vae_steps=4, g_steps=1,
+                                             targets='argmax')}
+PUBLISHED_KD = {  # the KD side of the official runs (`distill` arguments; warmup is the synthesizer's)
+    'fast': dict(epochs=220, kd_steps=400, bs=256, lr=0.2, wd=1e-4, T=20.),
+    'cmi': dict(epochs=200, kd_steps=400, bs=256, lr=0.1, wd=1e-4, T=20.)}

@@ -4,7 +4,7 @@
 
 # %% ../nbs/03a_synthesis.ipynb #e4a845c1
 from __future__ import annotations
-import contextlib
+import contextlib, inspect
 from functools import partial
 from types import SimpleNamespace
 import torch, torch.nn as nn, torch.nn.functional as F
@@ -140,6 +140,11 @@ class Synthesizer:
     "Base of the model-inversion methods: `synthesize(student) -> (x, y)`, checkpointable state, Eq. 1 with pluggable extra terms."
     _state_attrs = ()  # names of modules/optimisers/tensors saved by `state_dict`
     defaults = {}      # the method's loss weights (CPU scale); `weights=` overrides them
+    profiles = {'cpu': {}}  # named settings (keyword arguments) that `get_synthesizer(..., profile=)` reads; 'cpu': the class defaults
+    def __new__(cls, *args, **kw):
+        self = super().__new__(cls)
+        self._args = inspect.signature(cls.__init__).bind(self, *args, **kw).arguments  # what `config()` reports
+        return self
     def __init__(self, teacher:nn.Module, # the pre-trained teacher (put in eval mode; its weights are not changed)
                  dataset:str='fashion_mnist', # sets image size, channels, classes and normalisation
                  bs:int=128, # images per synthesised batch
@@ -234,6 +239,17 @@ class Synthesizer:
 
     def _synthesize(self, student): raise NotImplementedError
 
+    def config(self)->dict:
+        "Every setting of this synthesizer as plain values (defaults filled in, loss weights merged): what a run's checkpoint records."
+        out = {'method': SYNTHESIZERS.name_of(type(self))}
+        for f in (type(self).__init__, Synthesizer.__init__):  # the class's own settings, then the contract's (passed through **kw)
+            for k, p in inspect.signature(f).parameters.items():
+                if k in ('self', 'teacher', 'kw', 'device') or p.kind == p.VAR_KEYWORD or k in out: continue
+                v = self._args.get(k, self._args.get('kw', {}).get(k, p.default))
+                out[k] = v if isinstance(v, (int, float, str, bool, type(None))) else list(v) if isinstance(v, tuple) else repr(v)
+        out['weights'] = dict(self.w)
+        return out
+
     def state_dict(self)->dict:
         "Everything a resumed run needs (modules, optimisers, tensors of `_state_attrs`, BN momentum averages, call count)."
         sd = {'n_calls': self.n_calls}
@@ -252,7 +268,13 @@ class Synthesizer:
         self.bn_avg = sd.get('bn_avg')
         return self
 
-def get_synthesizer(name:str, teacher:nn.Module, **kw)->Synthesizer:
-    "A registered synthesizer (`SYNTHESIZERS.names()`) for `teacher`."
+def get_synthesizer(name:str, # a registered synthesizer (`SYNTHESIZERS.names()`)
+                    teacher:nn.Module,
+                    profile:str|None=None, # one of the class's `profiles` ('cpu', the published ones); None: the class defaults
+                    **kw)->Synthesizer: # settings; they override the profile's
+    "A registered synthesizer for `teacher`, built from a named profile and keyword arguments."
     import cdx.methods  # registers the base methods (they live in their own module, which imports this one)
-    return SYNTHESIZERS[name](teacher, **kw)
+    cls = SYNTHESIZERS[name]
+    if profile is not None and profile not in cls.profiles:
+        raise KeyError(f"{name} has no profile {profile!r}; its profiles: {', '.join(cls.profiles)}")
+    return cls(teacher, **{**cls.profiles.get(profile or 'cpu', {}), **kw})
