@@ -14,7 +14,7 @@ from .synthesis import Synthesizer, get_synthesizer, module_outputs
 from .methods import clip_to_data
 
 # %% auto #0
-__all__ = ['FeatDisc', 'wrong_labels', 'd_loss', 'fa_loss', 'Guided', 'guided']
+__all__ = ['AUG_CANDIDATES', 'FeatDisc', 'wrong_labels', 'd_loss', 'fa_loss', 'Guided', 'guided', 'readability', 'choose_aug']
 
 # %% ../nbs/04a_align.ipynb #d9b74b06
 class FeatDisc(nn.Module):
@@ -70,7 +70,7 @@ class Guided:
                  width:int=32, # D's hidden units
                  d_steps:int=5, # D steps per generator step
                  d_lr:float=1e-3, # D's Adam learning rate (betas 0.5, 0.999)
-                 aug:str|None='color,translation,cutout', # DiffAugment policy A applied to both sides (None: none); see the table above
+                 aug:str|None='translation,flip', # DiffAugment policy A applied to both sides (None: none); chosen by `choose_aug`'s rule
                  clip:bool=True, # clamp the condensed pixels to the data range
                  max_cs:int=256, # condensed images per D step (a random subset of larger sets)
                  fa_bs:int|None=64, # synthetic images the alignment sees per generator step (a random subset; None: all)
@@ -163,3 +163,33 @@ def guided(method:str, # a registered base synthesizer ('fast', 'cmi', 'deepinve
            **kw)->Guided:
     "`Base*`: the base method `method` (built with `kw`) guided by `cs`."
     return Guided(get_synthesizer(method, teacher, dataset=cs.dataset, **kw), cs, **(guide or {}))
+
+# %% ../nbs/04a_align.ipynb #c4078166
+AUG_CANDIDATES = ('color,translation,cutout', 'color,translation', 'color,cutout', 'translation,cutout', 'color', 'cutout',
+                  'translation', 'translation,flip', 'flip')  # DiffAugment's groups and their combinations, plus flip
+
+def readability(teacher:nn.Module, x:torch.Tensor, y:torch.Tensor, # normalised images and their labels
+                policy:str|None, # a DiffAugment policy; None: the clean images
+                draws:int=4, # augmentation draws averaged over
+                bs:int=1000, seed:int=0, device=None)->float:
+    "Share of `(x, y)` that `teacher` classifies correctly under augmentation `policy` (mean over `draws` draws)."
+    A, g = DiffAug(policy) if policy else None, torch.Generator().manual_seed(seed)
+    dev = device or next(teacher.parameters()).device
+    right, n = 0, 0
+    with torch.no_grad():
+        for _ in range(draws if A else 1):
+            for i in range(0, len(x), bs):
+                xb = x[i:i + bs]
+                xb = (A(xb, generator=g) if A else xb).to(dev)
+                right += (teacher(xb).argmax(1).cpu() == y[i:i + bs]).sum().item(); n += len(xb)
+    return right/n
+
+def choose_aug(teacher:nn.Module, x:torch.Tensor, y:torch.Tensor, # real validation images (normalised) and labels
+               candidates=AUG_CANDIDATES, keep:float=0.9, # the teacher must keep this share of its clean accuracy
+               **kw)->tuple:
+    "The rule: `(policy, {policy: accuracy})`: of the candidates under which `teacher` keeps `keep` of its clean accuracy on `(x, y)`, the one with the most groups (ties: the lowest accuracy)."
+    clean = readability(teacher, x, y, None, **kw)
+    accs = {p: readability(teacher, x, y, p, **kw) for p in candidates}
+    ok = {p: a for p, a in accs.items() if a >= keep*clean}
+    if not ok: raise ValueError(f"no candidate keeps {keep:.0%} of the teacher's clean accuracy {clean:.1%}; add milder policies")
+    return min(ok, key=lambda p: (-len(DiffAug(p).groups), ok[p])), {'clean': clean, **accs}

@@ -14,7 +14,7 @@ from .core import Registry, cache_dir, Table
 
 # %% auto #0
 __all__ = ['DATASETS', 'DEBIAN_FMNIST', 'DatasetSpec', 'get_spec', 'DatasetNotFoundError', 'find_data', 'load_tensors',
-           'show_images']
+           'valid_split', 'show_images']
 
 # %% ../nbs/01a_datasets.ipynb #0775d0a6
 @dataclass
@@ -185,6 +185,15 @@ def load_tensors(name:str, # a registered dataset name
     if tuple(x.shape[1:]) != spec.shape:
         raise ValueError(f"{spec.title} at {r}: images are {tuple(x.shape[1:])}, expected {spec.shape}")
     return x, y.long()
+
+# %% ../nbs/01a_datasets.ipynb #1abc1348
+def valid_split(name:str, # a registered dataset name
+                n:int=5000, # how many of the last training images
+                root:str|Path|None=None)->tuple[torch.Tensor, torch.Tensor]:
+    "The validation split for choosing settings: the last `n` training images and labels (`uint8`, `long`)."
+    x, y = load_tensors(name, root=root)
+    if not 0 < n < len(x): raise ValueError(f"n must be in (0, {len(x)}): the training split of {name} has {len(x)} images")
+    return x[-n:], y[-n:]
 
 # %% ../nbs/01a_datasets.ipynb #d6c69c42
 def show_images(x:torch.Tensor, # normalised float images (N,C,H,W), or uint8
