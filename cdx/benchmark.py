@@ -6,6 +6,8 @@
 from __future__ import annotations
 from pathlib import Path
 from .core import set_seed
+from .datasets import get_spec, load_tensors, valid_split
+from .learner import evaluate
 from .checkpoints import load_checkpoint
 from .testbed import TEACHERS, testbed_model
 from .condense import shipped_set
@@ -16,11 +18,12 @@ from .align import Guided
 import torch.nn as nn
 
 # %% auto #0
-__all__ = ['BUDGET', 'SYNTH_BS', 'run_row']
+__all__ = ['BUDGET', 'SYNTH_BS', 'DATASET', 'run_row']
 
 # %% ../nbs/05b_benchmark.ipynb #74f21547
 BUDGET = dict(epochs=25, kd_steps=40, bs=128, lr=0.1, T=20., eval_every=5)  # per run: 25 synthesised batches, 1,000 KD steps
 SYNTH_BS = 128  # images synthesised per epoch
+DATASET = 'fashion_mnist'
 
 def run_row(method:str|None, # a registered synthesizer, or None for KD on the condensed set alone
             spc:int|None=1, # condensed images per class in the initial pool (None: empty pool, pure data-free)
@@ -34,6 +37,7 @@ def run_row(method:str|None, # a registered synthesizer, or None for KD on the c
             guide:dict|None=None, # Base*: wrap the synthesizer in `Guided` with these arguments (guided by the initial set)
             cs:CondensedSet|None=None, # the initial set (default: the shipped DM set at `spc`); name it in `tag`
             cbs=None, # extra callbacks for `distill` (e.g. progress printing)
+            valid:bool=False, # curve on the validation split (`valid_split`), test accuracy measured once, at the end
             **synth_kw)->dict:
     "One run of Algorithm 1 on the testbed: `{'acc': final test accuracy, 'curve': [(epoch, acc)], 'minutes': ...}`."
     b = {**BUDGET, **(budget or {})}
@@ -47,9 +51,15 @@ def run_row(method:str|None, # a registered synthesizer, or None for KD on the c
         if synth is None or init is None: raise ValueError("a guided row needs a method and a condensed set (spc or cs)")
         synth = Guided(synth, init, clip=clip, **guide)
     name = f"{method or 'kd'}{'-guided' if guide is not None else ''}_{'cs' + str(spc) if spc else 'free'}_{sname}_s{seed}" + (f'_{tag}' if tag else '')
-    learn = distill(teacher, s, synth, init=init, seed=seed, clip_init=clip,
+    learn = distill(teacher, s, synth, init=init, seed=seed, clip_init=clip, test=valid_split(DATASET) if valid else None,
                     ckpt=Path(out)/f'{name}.pt', log=Path(out)/f'{name}.jsonl', cbs=cbs, **b)
     rows = learn.runlog.rows
-    return {'acc': rows[-1]['test_acc'], 'curve': [(r['epoch'], r['test_acc']) for r in rows if r['test_acc'] is not None],
-            'minutes': round(rows[-1]['wall_s']/60, 1), # wall time of the whole run, kept across resumes
-            'first_kd_loss': rows[0]['kd_loss'], 'name': name}
+    curve = [(r['epoch'], r['test_acc']) for r in rows if r['test_acc'] is not None]  # validation accuracy when `valid`
+    acc = evaluate(learn.model, *_test_set()) if valid else rows[-1]['test_acc']
+    return {'acc': acc, 'curve': curve, 'minutes': round(rows[-1]['wall_s']/60, 1), # wall time of the whole run, kept across resumes
+            'first_kd_loss': next((r['kd_loss'] for r in rows if r['kd_loss'] is not None), None), 'name': name,
+            **({'val_acc': rows[-1]['test_acc']} if valid else {})}
+
+def _test_set():
+    x, y = load_tensors(DATASET, train=False)
+    return get_spec(DATASET).normalize(x), y
