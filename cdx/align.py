@@ -14,7 +14,8 @@ from .synthesis import Synthesizer, get_synthesizer, module_outputs
 from .methods import clip_to_data
 
 # %% auto #0
-__all__ = ['AUG_CANDIDATES', 'FeatDisc', 'wrong_labels', 'd_loss', 'fa_loss', 'Guided', 'guided', 'readability', 'choose_aug']
+__all__ = ['AUG_CANDIDATES', 'FeatDisc', 'wrong_labels', 'd_loss', 'fa_loss', 'CondCritic', 'wgan_d_loss', 'Guided', 'guided',
+           'readability', 'choose_aug']
 
 # %% ../nbs/04a_align.ipynb #d9b74b06
 class FeatDisc(nn.Module):
@@ -60,6 +61,40 @@ def fa_loss(D:FeatDisc, f:torch.Tensor, y:torch.Tensor|None)->torch.Tensor:
     out = D(f, y)
     return F.binary_cross_entropy_with_logits(out, torch.ones_like(out))
 
+# %% ../nbs/04a_align.ipynb #22550683
+class CondCritic(nn.Module):
+    "A conditional WGAN critic `D(f, y)`: one hidden layer over `[f ; one-hot(y)]` (AFHN's critic, Li et al. 2020)."
+    def __init__(self, feat_dim:int, n_classes:int=10, width:int=32):
+        super().__init__()
+        self.n_classes = n_classes
+        self.net = nn.Sequential(nn.Linear(feat_dim + n_classes, width), nn.LeakyReLU(0.2), nn.Linear(width, 1))
+    conditional = True
+    def forward(self, f:torch.Tensor, y:torch.Tensor)->torch.Tensor:
+        return self.net(torch.cat([f, F.one_hot(y, self.n_classes).to(f.dtype)], 1)).squeeze(1)
+
+def _same_class(y_real:torch.Tensor, y_fake:torch.Tensor)->tuple:
+    "For each fake label, a random index of a real sample of that class; and the mask of fakes whose class has one."
+    m = (y_fake[:, None] == y_real[None]).float()
+    has = m.sum(1) > 0
+    idx = torch.multinomial(m[has], 1).squeeze(1) if has.any() else y_real.new_zeros(0)
+    return idx, has
+
+def wgan_d_loss(D:CondCritic, f_real, y_real, f_fake, y_fake, gp:float=10.)->tuple:
+    "The critic's loss (Eq. 3's sets under the Wasserstein objective) plus `gp` × the gradient penalty: `(loss, info)`."
+    r, f = D(f_real, y_real), D(f_fake, y_fake)
+    w = D(f_real, wrong_labels(y_real, D.n_classes))
+    loss = 0.5*(f.mean() + w.mean()) - r.mean()
+    idx, has = _same_class(y_real, y_fake)
+    pen = f.new_zeros(())
+    if gp and has.any():
+        e = torch.rand(int(has.sum()), 1, device=f_fake.device)
+        fh = (e*f_real[idx] + (1 - e)*f_fake[has]).detach().requires_grad_()
+        g, = torch.autograd.grad(D(fh, y_fake[has]).sum(), fh, create_graph=True)
+        pen = ((g.norm(dim=1) - 1)**2).mean()
+        loss = loss + gp*pen
+    return loss, {'d_loss': loss.detach(), 'd_gap': (r.mean() - f.mean()).detach(), 'd_gp': pen.detach(),
+                  'd_wrong': (r > w).float().mean()}  # d_wrong: share of condensed pairs scored above their wrong-label pairs
+
 # %% ../nbs/04a_align.ipynb #589c757f
 class Guided:
     "Condensed-sample-guided inversion (Eq. 2-4) around any base `Synthesizer`: adds `lam * L_FA` to its loss and trains `D` alongside."
@@ -75,21 +110,26 @@ class Guided:
                  max_cs:int=256, # condensed images per D step (a random subset of larger sets)
                  fa_bs:int|None=64, # synthetic images the alignment sees per generator step (a random subset; None: all)
                  layer:str|None=None, # a teacher module path (e.g. 'layer2') whose output, average-pooled, `D` sees; None: the penultimate features
+                 objective:str='bce', # 'bce': the projection `FeatDisc` with Eq. 3-4; 'wgan-gp': the conditional critic `CondCritic`
+                 gp:float=10., # weight of the gradient penalty ('wgan-gp')
                 ):
         if not isinstance(synth, Synthesizer): raise TypeError(f"Guided wraps a Synthesizer, got {type(synth).__name__}")
         if cs.dataset != synth.dataset: raise ValueError(f"the condensed set holds {cs.dataset} images but the synthesizer makes {synth.dataset} images")
         if lam < 0: raise ValueError(f"lam must be >= 0, got {lam}")
         if 'fa' in synth.terms: raise ValueError("this synthesizer is guided already: wrap a fresh one")
+        if objective not in ('bce', 'wgan-gp'): raise ValueError(f"objective must be 'bce' or 'wgan-gp', got {objective!r}")
+        if objective == 'wgan-gp' and not conditional: raise ValueError("the WGAN-GP critic is conditional: use objective='bce' for the unconditional ablation")
         mods = dict(synth.teacher.named_modules())
         if layer is not None and layer not in mods:
             raise ValueError(f"the teacher has no module {layer!r}: pick a path from teacher.named_modules(), e.g. {[n for n in mods if n][:4]}")
-        fc.store_attr('lam,conditional,width,d_steps,d_lr,aug,clip,max_cs,fa_bs,layer')
+        fc.store_attr('lam,conditional,width,d_steps,d_lr,aug,clip,max_cs,fa_bs,layer,objective,gp')
         self._mod = mods[layer] if layer is not None else None
         dev = synth.device
         self.xc = (clip_to_data(cs.images, cs.spec) if clip else cs.images).to(dev)
         self.yc = cs.labels.to(dev)
         with torch.no_grad(): fdim = self._feat(synth.teacher, self.xc[:2]).shape[1]
-        self.D = FeatDisc(fdim, synth.spec.num_classes if conditional else None, width).to(dev)
+        n_cls = synth.spec.num_classes
+        self.D = (FeatDisc(fdim, n_cls if conditional else None, width) if objective == 'bce' else CondCritic(fdim, n_cls, width)).to(dev)
         self.d_opt = torch.optim.Adam(self.D.parameters(), d_lr, betas=(0.5, 0.999))
         self.A = DiffAug(aug) if aug else None
         self.d_info = {}
@@ -122,7 +162,8 @@ class Guided:
     def d_step(self, f_c:torch.Tensor, y_c:torch.Tensor, # condensed features and labels
                f_syn:torch.Tensor, y_syn:torch.Tensor): # synthetic features (detached) and the teacher's labels
         "One step of D."
-        loss, self.d_info = d_loss(self.D, f_c, y_c if self.conditional else None, f_syn, y_syn if self.conditional else None)
+        if self.objective == 'wgan-gp': loss, self.d_info = wgan_d_loss(self.D, f_c, y_c, f_syn, y_syn, self.gp)
+        else: loss, self.d_info = d_loss(self.D, f_c, y_c if self.conditional else None, f_syn, y_syn if self.conditional else None)
         self.d_opt.zero_grad(); loss.backward(); self.d_opt.step(); self.d_opt.zero_grad()  # no stale gradients left in D
 
     def fa_term(self, ctx)->torch.Tensor:
@@ -135,7 +176,7 @@ class Guided:
         f_c, y_c = self.condensed_feats()  # one augmentation draw per generator step, shared by its D steps
         for _ in range(self.d_steps): self.d_step(f_c, y_c, f.detach(), y)
         for p in self.D.parameters(): p.requires_grad_(False)  # the generator's backward must not reach D
-        try: return fa_loss(self.D, f, y)
+        try: return fa_loss(self.D, f, y) if self.objective == 'bce' else -self.D(f, y).mean()
         finally:
             for p in self.D.parameters(): p.requires_grad_(True)
 
@@ -149,7 +190,7 @@ class Guided:
         return self
     def __repr__(self):
         defaults = {k: p.default for k, p in inspect.signature(Guided.__init__).parameters.items()}
-        extra = ''.join(f", {k}={getattr(self, k)!r}" for k in ('width', 'd_lr', 'clip', 'max_cs', 'layer') if getattr(self, k) != defaults[k])
+        extra = ''.join(f", {k}={getattr(self, k)!r}" for k in ('width', 'd_lr', 'clip', 'max_cs', 'layer', 'objective', 'gp') if getattr(self, k) != defaults[k])
         return (f"Guided({type(self.synth).__name__}, lam={self.lam}, conditional={self.conditional}, d_steps={self.d_steps}, "
                 f"fa_bs={self.fa_bs}, aug={self.aug!r}, condensed={len(self.xc)}{extra})")  # later settings only when not default: earlier records stay valid
     def config(self)->dict:

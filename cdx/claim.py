@@ -8,9 +8,10 @@ import json, math, statistics as st
 from pathlib import Path
 from .core import Table
 from .benchmark import run_row, BUDGET, SYNTH_BS
+from .expansion import paired
 
 # %% auto #0
-__all__ = ['CELLS', 'ROWS', 'cell_key', 'claim_run', 'run_name', 'finished', 'paired', 'claim_study', 'verdict_table']
+__all__ = ['CELLS', 'ROWS', 'cell_key', 'claim_run', 'run_name', 'finished', 'claim_study', 'verdict_table']
 
 # %% ../nbs/05d_claim.ipynb #4fb3aaab
 CELLS = [
@@ -43,14 +44,6 @@ def finished(log:Path, epochs:int)->bool:
     if not Path(log).exists(): return False
     rows = [json.loads(l) for l in Path(log).read_text().splitlines() if l.strip()]
     return bool(rows) and rows[-1]['epoch'] == epochs
-
-# %% ../nbs/05d_claim.ipynb #721c890b
-def paired(seeds:list)->dict:
-    "Mean paired difference `guided - plus_cs` over the seeds that have both, its standard error, n and the positives."
-    d = [s['guided'] - s['plus_cs'] for s in seeds if s.get('guided') is not None and s.get('plus_cs') is not None]
-    if not d: return {'n': 0, 'mean': None, 'se': None, 'positive': 0}
-    return {'n': len(d), 'mean': st.mean(d), 'se': st.stdev(d)/math.sqrt(len(d)) if len(d) > 1 else None,
-            'positive': sum(x > 0 for x in d)}
 
 # %% ../nbs/05d_claim.ipynb #6756122e
 def claim_study(cells:list=CELLS, out='../runs/claim', make:bool=False)->list:

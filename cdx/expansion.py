@@ -4,7 +4,7 @@
 
 # %% ../nbs/05c_expansion.ipynb #2a74bc80
 from __future__ import annotations
-import time, statistics as st
+import math, time, statistics as st
 from pathlib import Path
 from fastcore.script import call_parse
 from .core import Table
@@ -12,7 +12,7 @@ from .learner import Callback
 from .benchmark import run_row, BUDGET
 
 # %% auto #0
-__all__ = ['TABLE1_ROWS', 'PrintRowsCB', 'expansion_rows', 'cdx_expand', 'table1']
+__all__ = ['TABLE1_ROWS', 'PrintRowsCB', 'paired', 'expansion_rows', 'cdx_expand', 'table1']
 
 # %% ../nbs/05c_expansion.ipynb #c2863492
 class PrintRowsCB(Callback):
@@ -26,6 +26,13 @@ class PrintRowsCB(Callback):
             acc = f", test acc {100*r['test_acc']:.1f} %" if r['test_acc'] is not None else ''
             print(f"  {self.label}: epoch {r['epoch']}/{learn.n_epochs}, pool {r['pool']}, KD loss {r['kd_loss']:.3f}{acc}", flush=True)
         self.n = len(rows)
+
+def paired(seeds:list)->dict:
+    "Mean paired difference `guided - plus_cs` over the seeds (dicts) that have both, its standard error, n and the positive ones."
+    d = [s['guided'] - s['plus_cs'] for s in seeds if s.get('guided') is not None and s.get('plus_cs') is not None]
+    if not d: return {'n': 0, 'mean': None, 'se': None, 'positive': 0}
+    return {'n': len(d), 'mean': st.mean(d), 'se': st.stdev(d)/math.sqrt(len(d)) if len(d) > 1 else None,
+            'positive': sum(x > 0 for x in d)}
 
 def expansion_rows(method:str='fast')->list:
     "The rows of the main job: (label, `run_row` arguments)."
@@ -56,6 +63,10 @@ def cdx_expand(method:str='fast', # base inversion method: fast, cmi, deepinvers
             print(f"cdx: {label}, seed {seed}: {100*r['acc']:.2f} % ({(time.time() - t)/60:.1f} min)", flush=True)
     fmt = lambda v: f'{100*st.mean(v):.1f} ± {100*st.stdev(v):.1f}' if len(v) > 1 else f'{100*v[0]:.1f}'
     print(Table([{'row': k, 'test acc %': fmt(v), 'seeds': len(v)} for k, v in res.items()]).markdown())
+    (_, a), (_, b) = list(res.items())[1:]  # Base + CS and Base*: seed s of both shares the student's and generator's initial weights
+    p = paired([{'plus_cs': x, 'guided': y} for x, y in zip(a, b)])
+    print(f"cdx: {method}* minus {method} + CS, seed by seed (points): {', '.join(f'{100*(y - x):+.1f}' for x, y in zip(a, b))}; "
+          f"mean {100*p['mean']:+.1f}" + (f" ± {100*p['se']:.1f} (standard error, {p['n']} pairs)" if p['se'] is not None else " (1 pair)"))
     print(f"cdx: done in {(time.time() - t0)/60:.1f} min")
 
 # %% ../nbs/05c_expansion.ipynb #2098241e
