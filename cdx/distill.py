@@ -139,7 +139,8 @@ class RunLogCB(Callback):
     ckpt_key = 'runlog'
     def __init__(self, path:str|Path|None=None, synth_cb:SynthesisCB|None=None):
         fc.store_attr(); self.rows = []
-    def before_fit(self, learn): self.t0, self.done = time.time() - (self.rows[-1]['wall_s'] if self.rows else 0.), False
+    def before_fit(self, learn):  # CheckpointCB (order 12) restores `rows` after this: `load_ckpt_state` sets the resumed wall time
+        self.t0, self.done, self.base = time.time(), False, (self.rows[-1]['wall_s'] if self.rows else 0.)
     def cleanup_epoch(self, learn):  # a training epoch cancelled by a synthesis-only warmup still gets its row
         if learn.training and not self.done and not learn.do_valid: self.after_epoch(learn)
         self.done = False
@@ -150,7 +151,7 @@ class RunLogCB(Callback):
         row = {'epoch': learn.epoch + 1, 'pool': len(self.synth_cb.pool) if self.synth_cb else None,
                'kd_loss': round(m[True]['loss'], 5) if True in m else None,
                'test_acc': round(m[False]['acc'], 5) if False in m else None,
-               **(self.synth_cb.info if self.synth_cb else {}), 'wall_s': round(time.time() - self.t0, 1)}
+               **(self.synth_cb.info if self.synth_cb else {}), 'wall_s': round(self.base + time.time() - self.t0, 1)}
         self.rows.append(row)
         if self.path: self._write()
     def _write(self):
@@ -159,6 +160,7 @@ class RunLogCB(Callback):
     def ckpt_state(self): return {'rows': [json.dumps(r) for r in self.rows]}
     def load_ckpt_state(self, sd):
         self.rows = [json.loads(r) for r in sd['rows']]
+        self.base = self.rows[-1]['wall_s'] if self.rows else 0.  # the wall time of a resumed run goes on from its checkpoint
         if self.path: self._write()
 
 # %% ../nbs/05a_distill.ipynb #559d07af

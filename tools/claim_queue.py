@@ -3,7 +3,7 @@
 order the study needs them (cell by cell, seed by seed, both rows of a seed together so partial results stay paired).
 Finished runs are skipped and an interrupted one resumes from its checkpoint, so rerunning this after a stop continues the queue.
 Progress goes to runs/claim/queue.log.   Usage: python tools/claim_queue.py [--list]"""
-import subprocess, sys, time
+import os, subprocess, sys, time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,7 +26,8 @@ def main(argv):
         name, t = run_name(CELLS[i], row, s), time.time()
         code = (f"from cdx.claim import CELLS, claim_run; r = claim_run(CELLS[{i}], {row!r}, {s}, out={str(OUT)!r}); "
                 f"print('test acc', r['acc'], 'minutes', r['minutes'])")
-        p = subprocess.run([sys.executable, '-c', code], cwd=NBS, capture_output=True, text=True)
+        env = {**os.environ, 'PYTHONPATH': str(ROOT)}  # this checkout's cdx, whatever is installed
+        p = subprocess.run([sys.executable, '-c', code], cwd=NBS, capture_output=True, text=True, env=env)
         tail = (p.stdout.strip().splitlines() or [''])[-1] if p.returncode == 0 else p.stderr.strip().splitlines()[-1:]
         say(f'{time.strftime("%F %T")} {name}: rc {p.returncode}, {(time.time() - t)/60:.1f} min, {tail}')
         if p.returncode != 0: return p.returncode
