@@ -4,40 +4,44 @@
 
 # %% ../nbs/05d_claim.ipynb #949c9c49
 from __future__ import annotations
-import json, math, statistics as st
+import inspect, json, math, statistics as st
 from pathlib import Path
 from .core import Table
+from .methods import Fast
 from .benchmark import run_row, BUDGET, SYNTH_BS
 from .expansion import paired
 
 # %% auto #0
-__all__ = ['CELLS', 'ROWS', 'cell_key', 'claim_run', 'run_name', 'finished', 'claim_study', 'verdict_table']
+__all__ = ['RUNGS', 'ROWS', 'CELLS', 'cell_tag', 'run_name', 'cell_budget', 'finished', 'claim_run', 'claim_study',
+           'select_on_valid', 'verdict_table']
 
 # %% ../nbs/05d_claim.ipynb #4fb3aaab
-CELLS = [
-    dict(name='today', pair='homogeneous', spc=1, budget={}, synth={}, guide={}, seeds=5),
-    dict(name='ratio', pair='homogeneous', spc=1, budget=dict(kd_steps=396), synth={}, guide={}, seeds=5),
-    dict(name='today', pair='heterogeneous', spc=1, budget={}, synth={}, guide={}, seeds=5),
-]
+RUNGS = {'today': dict(budget={}, synth={}),                  # 05b's BUDGET: 25 epochs x 40 KD steps
+         'ratio': dict(budget=dict(kd_steps=396), synth={})}  # the published KD-to-synthesis ratio
 ROWS = {'plus_cs': {}, 'guided': {'guide': True}}  # Base + CS, Base* (ours)
+_sel = dict(rung='ratio', pair='homogeneous', spc=1, seeds=5)  # the rung that decides: guidance settings chosen here, on validation
+CELLS = [
+    dict(rung='today', pair='homogeneous', spc=1, seeds=5),
+    dict(rung='ratio', pair='homogeneous', spc=1, seeds=5),
+    dict(rung='today', pair='heterogeneous', spc=1, seeds=5),
+    dict(**_sel, variant='lam0.1', guide=dict(lam=0.1)),
+    dict(**_sel, variant='d1', guide=dict(d_steps=1)),
+    dict(**_sel, variant='wgan', guide=dict(objective='wgan-gp', lam=0.1)),
+    dict(rung='ratio', pair='heterogeneous', spc=1, seeds=5),
+    dict(rung='ratio', pair='homogeneous', spc=10, seeds=5),
+    dict(rung='ratio', pair='homogeneous', spc=50, seeds=5),
+]
 
-def cell_key(cell:dict)->str:
-    "The tag of a cell's runs (its name, pair and spc are in the run name already)."
-    return f"claim-{cell['name']}"
-
-def claim_run(cell:dict, row:str, seed:int, out='../runs/claim', make:bool=True)->dict|None:
-    "One run of a cell (`row` in `ROWS`): `run_row` with the cell's settings, validation curve, test accuracy once; None if missing and not `make`."
-    if row not in ROWS: raise KeyError(f"unknown row {row!r}; rows: {', '.join(ROWS)}")
-    kw = dict(method='fast', spc=cell['spc'], seed=seed, student=cell['pair'], out=out, budget=cell['budget'], tag=cell_key(cell),
-              valid=True, **cell['synth'])
-    if ROWS[row].get('guide'): kw['guide'] = cell['guide']
-    name = run_name(cell, row, seed)
-    if not make and not finished(Path(out)/f'{name}.jsonl', {**BUDGET, **cell['budget']}['epochs']): return None
-    return run_row(**kw)
+def cell_tag(cell:dict, row:str)->str:
+    "The tag of a run's file name: the rung for Base + CS (shared by a rung's variants), rung and variant for Base*."
+    v = cell.get('variant')
+    return f"claim-{cell['rung']}" + (f"-{v}" if v and ROWS[row].get('guide') else '')
 
 def run_name(cell:dict, row:str, seed:int)->str:
     "The file name `run_row` gives this run."
-    return f"fast{'-guided' if ROWS[row].get('guide') else ''}_cs{cell['spc']}_{cell['pair']}_s{seed}_{cell_key(cell)}"
+    return f"fast{'-guided' if ROWS[row].get('guide') else ''}_cs{cell['spc']}_{cell['pair']}_s{seed}_{cell_tag(cell, row)}"
+
+def cell_budget(cell:dict)->dict: return {**BUDGET, **(cell.get('rungs') or RUNGS)[cell['rung']]['budget']}
 
 def finished(log:Path, epochs:int)->bool:
     "Has the run whose log is `log` reached its last epoch?"
@@ -45,33 +49,49 @@ def finished(log:Path, epochs:int)->bool:
     rows = [json.loads(l) for l in Path(log).read_text().splitlines() if l.strip()]
     return bool(rows) and rows[-1]['epoch'] == epochs
 
+def claim_run(cell:dict, row:str, seed:int, out='../runs/claim', make:bool=True)->dict|None:
+    "One run of a cell (`row` in `ROWS`): `run_row` with its settings, validation curve, test accuracy once; None if unfinished and not `make`."
+    if row not in ROWS: raise KeyError(f"unknown row {row!r}; rows: {', '.join(ROWS)}")
+    rung = (cell.get('rungs') or RUNGS)[cell['rung']]
+    if not make and not finished(Path(out)/f'{run_name(cell, row, seed)}.jsonl', cell_budget(cell)['epochs']): return None
+    kw = dict(method='fast', spc=cell['spc'], seed=seed, student=cell['pair'], out=out, budget=rung['budget'],
+              tag=cell_tag(cell, row), valid=True, **rung['synth'])
+    if ROWS[row].get('guide'): kw['guide'] = cell.get('guide', {})
+    return run_row(**kw)
+
 # %% ../nbs/05d_claim.ipynb #6756122e
 def claim_study(cells:list=CELLS, out='../runs/claim', make:bool=False)->list:
-    "The study as a list of cells (JSON-ready); with `make=False` runs that are not finished are left out (reported as missing)."
+    "The study as a list of cells (JSON-ready); with `make=False` unfinished runs are left out (their seeds hold None)."
     res = []
     for cell in cells:
-        b = {**BUDGET, **cell['budget']}
+        b, rung = cell_budget(cell), (cell.get('rungs') or RUNGS)[cell['rung']]
         seeds, curves = [], {}
         for s in range(cell['seeds']):
             got = {row: claim_run(cell, row, s, out, make) for row in ROWS}
-            seeds.append({'seed': s, **{row: None if r is None else r['acc'] for row, r in got.items()}})
+            seeds.append({'seed': s, **{row: None if r is None else r['acc'] for row, r in got.items()},
+                          'val': {row: None if r is None else r['val_acc'] for row, r in got.items()}})
             curves[s] = {row: None if r is None else r['curve'] for row, r in got.items()}
-        res.append({'name': cell['name'], 'pair': cell['pair'], 'spc': cell['spc'],
-                    'budget': {'epochs': b['epochs'], 'kd_steps': b['kd_steps'], 'kd_bs': b['bs'], 'synthesis_bs': SYNTH_BS},
-                    'base': 'fast', 'settings': {'profile': 'cpu', **cell['synth']}, 'guide': cell['guide'] or 'defaults',
-                    'seeds': seeds, 'paired': paired(seeds), 'curves': curves})
+        warm = rung['synth'].get('warmup', inspect.signature(Fast.__init__).parameters['warmup'].default)
+        res.append({'pair': cell['pair'], 'spc': cell['spc'], 'rung': cell['rung'], 'variant': cell.get('variant') or 'defaults',
+                    'budget': {'epochs': b['epochs'], 'kd_steps': b['kd_steps'], 'kd_bs': b['bs'], 'synthesis_bs': SYNTH_BS, 'warmup': warm,
+                               'kd_samples_per_synthetic': round((b['epochs'] - warm)*b['kd_steps']*b['bs']/(b['epochs']*SYNTH_BS), 1)},
+                    'base': 'fast', 'settings': {'profile': 'cpu', **rung['synth']}, 'guide': cell.get('guide', {}),
+                    'seeds': seeds, 'paired': paired(seeds), 'paired_val': paired([s['val'] for s in seeds]), 'curves': curves})
     return res
 
+def select_on_valid(study:list, **where)->dict|None:
+    "Among the cells matching `where` (e.g. rung, pair, spc), the variant with the highest mean paired difference on validation."
+    cs = [c for c in study if all(c[k] == v for k, v in where.items()) and c['paired_val']['n']]
+    return max(cs, key=lambda c: c['paired_val']['mean']) if cs else None
+
 def verdict_table(study:list)->Table:
-    "One row per cell: both rows' mean test accuracy and the paired difference with its standard error."
-    pct = lambda v: '–' if v is None else f'{100*v:+.1f}'
+    "One row per cell: both rows' mean test accuracy and the paired differences (test, validation) with their standard errors."
+    def d(p): return '–' if not p['n'] else f"{100*p['mean']:+.1f}" + (f" ± {100*p['se']:.1f}" if p['se'] is not None else '')
+    def m(v): return '–' if not v else f"{100*st.mean(v):.1f}" + (f" ± {100*st.stdev(v):.1f}" if len(v) > 1 else '')
     rows = []
     for c in study:
-        p = c['paired']
         acc = lambda row: [s[row] for s in c['seeds'] if s[row] is not None]
-        m = lambda v: '–' if not v else f"{100*st.mean(v):.1f}" + (f" ± {100*st.stdev(v):.1f}" if len(v) > 1 else '')
-        rows.append({'cell': c['name'], 'pair': c['pair'], 'spc': c['spc'], 'epochs × KD steps': f"{c['budget']['epochs']} × {c['budget']['kd_steps']}",
-                     'Fast + CS %': m(acc('plus_cs')), 'Fast* %': m(acc('guided')),
-                     'Δ paired (points)': '–' if p['n'] == 0 else pct(p['mean']) + (f" ± {100*p['se']:.1f}" if p['se'] is not None else ''),
-                     'pairs': p['n'], 'Δ > 0': p['positive']})
+        rows.append({'rung': c['rung'], 'guide': c['variant'], 'pair': c['pair'], 'spc': c['spc'],
+                     'KD per synthetic': c['budget']['kd_samples_per_synthetic'], 'Fast + CS %': m(acc('plus_cs')), 'Fast* %': m(acc('guided')),
+                     'Δ test': d(c['paired']), 'Δ valid': d(c['paired_val']), 'pairs': c['paired']['n'], 'Δ test > 0': c['paired']['positive']})
     return Table(rows)

@@ -11,10 +11,14 @@ NBS, OUT = ROOT/'nbs', ROOT/'runs'/'claim'
 
 def main(argv):
     sys.path.insert(0, str(ROOT))
-    from cdx.claim import CELLS, ROWS, run_name, finished
-    from cdx.benchmark import BUDGET
-    todo = [(i, row, s) for i, c in enumerate(CELLS) for s in range(c['seeds']) for row in ROWS
-            if not finished(OUT/f'{run_name(c, row, s)}.jsonl', {**BUDGET, **c['budget']}['epochs'])]
+    from cdx.claim import CELLS, ROWS, run_name, finished, cell_budget
+    seen, todo = set(), []
+    for i, c in enumerate(CELLS):  # cells of one rung share their Base + CS runs: each run once
+        for s in range(c['seeds']):
+            for row in ROWS:
+                n = run_name(c, row, s)
+                if n not in seen and not finished(OUT/f'{n}.jsonl', cell_budget(c)['epochs']): todo.append((i, row, s))
+                seen.add(n)
     if '--list' in argv:
         for i, row, s in todo: print(run_name(CELLS[i], row, s))
         print(f'{len(todo)} runs to make'); return 0
