@@ -20,8 +20,8 @@ from .distill import distill
 from .learner import Callback, evaluate
 
 # %% auto #0
-__all__ = ['DEFAULTS', 'SMOKE', 'ConfigError', 'merge', 'load_config', 'check_config', 'sha256', 'prepare', 'EtaCB',
-           'run_distill', 'parser', 'main', 'cdx_main']
+__all__ = ['DEFAULTS', 'CONFIGS', 'SMOKE', 'ConfigError', 'merge', 'shipped_configs', 'resolve', 'load_config', 'check_config',
+           'sha256', 'prepare', 'EtaCB', 'run_distill', 'parser', 'main', 'cdx_main']
 
 # %% ../nbs/07a_cli.ipynb #91c0a9b5
 class ConfigError(ValueError):
@@ -45,13 +45,24 @@ def merge(base:dict, over:dict, where:str='')->dict:
         out[k] = merge(base[k], v, f'{where}{k}.') if isinstance(base[k], dict) and base[k] and isinstance(v, dict) else copy.deepcopy(v)
     return out
 
-def load_config(path:str|Path|None=None, # a YAML file (sections as in `DEFAULTS`); None: the defaults
+CONFIGS = Path(cdx.__file__).parent/'assets'/'configs'
+
+def shipped_configs()->dict:
+    "The configs shipped with cdx (`07b_paper`), by name: `paper/t1_cifar10_resnet34-resnet18_fast-star`, `testbed/...`."
+    return {str(p.relative_to(CONFIGS).with_suffix('')): p for p in sorted(CONFIGS.rglob('*.yaml'))}
+
+def resolve(path:str|None)->str|None:
+    "A file path of a config: `cdx:<path>` is a file shipped inside the package (the testbed's teacher and sets)."
+    return str(Path(cdx.__file__).parent/path[4:]) if isinstance(path, str) and path.startswith('cdx:') else path
+
+def load_config(path:str|Path|None=None, # a YAML file (sections as in `DEFAULTS`), or the name of a shipped config; None: the defaults
                 **over)->dict: # overrides, section by section, e.g. budget={'epochs': 5}
     "A run configuration: `DEFAULTS`, then the file, then `over`."
     cfg = copy.deepcopy(DEFAULTS)
     if path is not None:
         p = Path(path)
-        if not p.is_file(): raise ConfigError(f"no config file {p}: give the path of a YAML file (a shipped one: cdx configs)")
+        if not p.is_file() and str(path) in shipped_configs(): p = shipped_configs()[str(path)]
+        if not p.is_file(): raise ConfigError(f"no config file {p}: give the path of a YAML file or a shipped config's name (cdx configs lists them)")
         try: got = yaml.safe_load(p.read_text())
         except yaml.YAMLError as e: raise ConfigError(f"{p} is not valid YAML ({str(e).splitlines()[0]}): fix the file") from None
         if not isinstance(got, dict): raise ConfigError(f"{p} does not hold a mapping of sections ({', '.join(DEFAULTS)})")
@@ -138,25 +149,26 @@ def prepare(cfg:dict)->dict:
     d, spec, smoke = cfg['data'], get_spec(cfg['data']['dataset']), cfg['run']['smoke']
     out = Path(cfg['run']['out']); _writable(out)
     # the teacher
-    t = cfg['teacher']
-    if t['file'] is not None and Path(t['file']).is_file():
-        try: teacher = load_checkpoint(t['file'], model=None if t['arch'] is None else _model(t['arch'], spec, t['kw'])).model
+    t = cfg['teacher']; tfile = resolve(t['file'])
+    if tfile is not None and Path(tfile).is_file():
+        try: teacher = load_checkpoint(tfile, model=None if t['arch'] is None else _model(t['arch'], spec, t['kw'])).model
         except Exception as e: raise ConfigError(f"cannot load the teacher {t['file']}: {_why(e)}") from None
     elif smoke: teacher = _model(t['arch'] or cfg['student']['arch'], spec, t['kw'])  # random weights: the smoke run checks the plumbing
     else: raise ConfigError(f"no teacher file {t['file']}: give the path of its checkpoint (--teacher)")
     # the set the pool starts from
     cs = None
     if d['condensed'] is not None:
-        if Path(d['condensed']).exists():
-            try: cs = load_condensed(d['condensed'], d['dataset'], zca=d['zca'], exp=d['exp'])
+        if Path(resolve(d['condensed'])).exists():
+            try: cs = load_condensed(resolve(d['condensed']), d['dataset'], zca=d['zca'], exp=d['exp'])
             except Exception as e: raise ConfigError(f"cannot load the condensed set {d['condensed']}: {_why(e)}") from None
         elif smoke: cs = CondensedSet(torch.randn(spec.num_classes, *spec.shape), torch.arange(spec.num_classes), d['dataset'], 'stand-in')
         else: raise ConfigError(f"no condensed set at {d['condensed']}: give a DC/DSA/DM .pt file, an MTT folder or a folder of class folders (--condensed)")
     # the test split (stand-in data of the dataset's shape and classes in a smoke run)
     if smoke:
-        g, n = torch.Generator().manual_seed(0), spec.num_classes*max(2, d['few_shot'] or 1)
-        test = (torch.randint(0, 256, (n, *spec.shape), dtype=torch.uint8, generator=g), torch.arange(n) % spec.num_classes)
-        if d['few_shot'] is not None: cs = few_shot(d['dataset'], d['few_shot'], d['fs_seed'], data=test)
+        g, C = torch.Generator().manual_seed(0), spec.num_classes
+        stand_in = lambda n: (torch.randint(0, 256, (n, *spec.shape), dtype=torch.uint8, generator=g), torch.arange(n) % C)
+        test = stand_in(C)  # one image per class: the smoke run checks the evaluation, not the accuracy
+        if d['few_shot'] is not None: cs = few_shot(d['dataset'], d['few_shot'], d['fs_seed'], data=stand_in(C*d['few_shot']))
     else:
         try:
             test = load_tensors(d['dataset'], train=False, root=d['root'])
@@ -177,10 +189,10 @@ def prepare(cfg:dict)->dict:
     return dict(cfg=cfg, spec=spec, teacher=teacher.eval(), cs=cs, test=test, make_student=make_student, out=out)
 
 # %% ../nbs/07a_cli.ipynb #29bf656e
-SMOKE = {'budget': dict(epochs=2, kd_steps=2, bs=16, eval_every=1),
-         'synth': {'fast': dict(bs=16, g_steps=1, ngf=8, nz=16, warmup=0), 'cmi': dict(bs=16, g_steps=1, ngf=8, nz=16, bank_size=64, n_neg=16),
-                   'deepinversion': dict(bs=16, steps=1), 'pre_dfkd': dict(bs=16, nz=16, ngf=8, replay=4, g_steps=1, vae_steps=1)},
-         'guide': dict(fa_bs=8, max_cs=32)}
+SMOKE = {'budget': dict(epochs=2, kd_steps=1, bs=4, eval_every=2),  # a run that checks every piece, in seconds even for ResNet-34
+         'synth': {'fast': dict(bs=4, g_steps=1, ngf=8, nz=16, warmup=0), 'cmi': dict(bs=4, g_steps=1, ngf=8, nz=16, bank_size=16, n_neg=8),
+                   'deepinversion': dict(bs=4, steps=1), 'pre_dfkd': dict(bs=4, nz=16, ngf=8, replay=2, g_steps=1, vae_steps=1)},
+         'guide': dict(fa_bs=4, max_cs=16)}
 
 class EtaCB(Callback):
     "One line per epoch: epoch, pool size, KD loss, accuracy when measured, elapsed time and the estimated time left."
@@ -218,8 +230,8 @@ def run_distill(cfg:dict, quiet:bool=False)->dict:
         if cfg['guide']['on']:
             try: synth = Guided(synth, P['cs'], **cfg['guide']['kw'])
             except (TypeError, ValueError) as e: raise ConfigError(f"guide settings {cfg['guide']['kw']}: {str(e).splitlines()[0]}") from None
-    files = {k: {'path': str(v), 'sha256': sha256(v)} for k, v in (('teacher', cfg['teacher']['file']), ('condensed', cfg['data']['condensed']))
-             if v is not None and Path(v).exists()}
+    files = {k: {'path': str(v), 'sha256': sha256(resolve(v))} for k, v in (('teacher', cfg['teacher']['file']), ('condensed', cfg['data']['condensed']))
+             if v is not None and Path(resolve(v)).exists()}
     record = {**cfg, 'files': files, 'versions': {'cdx': cdx.__version__, 'torch': torch.__version__},
               'resolved': {'synth': None if synth is None else synth.config()}}
     (out/'config.yaml').write_text(yaml.safe_dump(json.loads(json.dumps(cfg)), sort_keys=False))  # `cdx distill --config` reproduces the run
@@ -271,12 +283,16 @@ def parser()->argparse.ArgumentParser:
     d.add_argument('--set', action='append', default=[], metavar='KEY=VALUE', help="any other setting, e.g. --set synth.kw.g_steps=5 (YAML values)")
     d.add_argument('--smoke', action='store_true', help="end to end in seconds on stand-in data of the dataset's shape (random teacher if its file is absent)")
     d.add_argument('--debug', action='store_true', help="show the traceback of an error")
+    sub.add_parser('configs', help="list the configs shipped with cdx (the paper's runs and the CPU testbed's)")
     return p
 
 def main(argv:list|None=None)->int:
     "The `cdx` command; returns the exit status (2: a bad input, with one line saying what to fix)."
     args = parser().parse_args(argv)
     if args.cmd is None: parser().print_help(); return 2
+    if args.cmd == 'configs':
+        for name in shipped_configs(): print(name)
+        return 0
     try:
         over = {}
         for s in args.set:

@@ -337,4 +337,5 @@ PreDFKD.profiles = {'cpu': {}, 'paper': dict(nz=1000, ngf=64, lr_g=0.02, lr_vae=
                                              targets='argmax')}
 PUBLISHED_KD = {  # the KD side of the official runs (`distill` arguments; warmup is the synthesizer's)
     'fast': dict(epochs=220, kd_steps=400, bs=256, lr=0.2, wd=1e-4, T=20.),
-    'cmi': dict(epochs=200, kd_steps=400, bs=256, lr=0.1, wd=1e-4, T=20.)}
+    'cmi': dict(epochs=200, kd_steps=400, bs=256, lr=0.1, wd=1e-4, T=20.),
+    'pre_dfkd': dict(epochs=14400, kd_steps=10, bs=1024, lr=0.1, wd=5e-4, T=1.)}  # 400 epochs x 36 generator steps, each + 10 KD steps (L1)
