@@ -183,7 +183,7 @@ class Guided:
     # the Synthesizer contract
     def synthesize(self, student:nn.Module|None=None)->tuple: return self.synth.synthesize(student)
     @property
-    def parts(self): return {**getattr(self.synth, 'parts', {}), **{k: float(v) for k, v in self.d_info.items()}}  # D's last step, read once
+    def parts(self): return {**self.synth.parts, **{k: float(v) for k, v in self.d_info.items()}}  # D's last step, read once
     def state_dict(self)->dict: return {'base': self.synth.state_dict(), 'D': self.D.state_dict(), 'd_opt': self.d_opt.state_dict()}
     def load_state_dict(self, sd:dict):
         self.synth.load_state_dict(sd['base']); self.D.load_state_dict(sd['D']); self.d_opt.load_state_dict(sd['d_opt'])

@@ -118,7 +118,7 @@ class SynthesisCB(Callback):
             t = time.time()
             x, y = self.synth.synthesize(learn.model)
             self.pool.add(x, y)
-            self.info = {'synth_s': round(time.time() - t, 3), **{f'mi_{k}': round(v, 4) for k, v in getattr(self.synth, 'parts', {}).items()}}
+            self.info = {'synth_s': round(time.time() - t, 3), **{f'mi_{k}': round(v, 4) for k, v in self.synth.parts.items()}}
         if learn.epoch < self.warmup: raise CancelEpochException()
     def ckpt_state(self): return {'pool': self.pool.state_dict(), 'synth': None if self.synth is None else self.synth.state_dict()}
     def load_ckpt_state(self, sd):
@@ -208,7 +208,7 @@ def distill(teacher:nn.Module, # the frozen, pre-trained teacher
     cb_list = [DeviceCB(device), MetricsCB(), LRSchedCB(skip=warmup), ValidEveryCB(eval_every), scb, RunLogCB(log, scb)]
     if ckpt: cb_list.append(CheckpointCB(ckpt, every=ckpt_every, config=cfg, resume=True))
     if progress: cb_list.append(ProgressCB())
-    learn = Distiller(student, teacher, dls, T=T, kd_loss=kd_loss or getattr(synth, 'kd_loss', 'kl'), lr=lr,
+    learn = Distiller(student, teacher, dls, T=T, kd_loss=kd_loss or (synth.kd_loss if synth is not None else 'kl'), lr=lr,
                       cbs=cb_list + list(fc.L(cbs)), opt_func=partial(torch.optim.SGD, momentum=0.9, weight_decay=wd))
     learn.pool, learn.runlog = pool, cb_list[5]
     learn.fit(epochs)

@@ -141,6 +141,7 @@ class Synthesizer:
     _state_attrs = ()  # names of modules/optimisers/tensors saved by `state_dict`
     defaults = {}      # the method's loss weights (CPU scale); `weights=` overrides them
     profiles = {'cpu': {}}  # named settings (keyword arguments) that `get_synthesizer(..., profile=)` reads; 'cpu': the class defaults
+    kd_loss = 'kl'     # the student's loss `distill` uses with this method ('kl' at temperature τ, or 'l1' on logits)
     def __new__(cls, *args, **kw):
         self = super().__new__(cls)
         self._args = inspect.signature(cls.__init__).bind(self, *args, **kw).arguments  # what `config()` reports
@@ -165,6 +166,7 @@ class Synthesizer:
         if self.w.get('bn', 0): bn_hooks(self.teacher).remove()  # fails now, not at the first call, if there is no BatchNorm
         self.bn_momentum, self.bn_avg, self.hooks = bn_momentum, None, None
         self.terms, self.on_batch = {}, []
+        self.parts = {}  # the loss terms of the batch last returned (what `distill` logs per epoch)
         self.n_calls = 0
 
     # the extension points
