@@ -34,7 +34,7 @@ DEFAULTS = {
     'synth': {'method': 'fast', 'profile': 'cpu', 'kw': {}},  # a registered synthesizer, one of its profiles, settings over it
     'guide': {'on': True, 'kw': {}},  # Base* (Guided, settings in kw) or Base + CS (on: false)
     'budget': {'epochs': 25, 'kd_steps': 40, 'bs': 128, 'lr': 0.1, 'wd': 5e-4, 'T': 20., 'eval_every': 5},
-    'run': {'device': None, 'seed': 0, 'out': 'runs/cdx', 'smoke': False},  # smoke: a tiny budget on stand-in data (see `run_distill`)
+    'run': {'device': None, 'amp': None, 'seed': 0, 'out': 'runs/cdx', 'smoke': False},  # amp: 'bf16' (CPU/CUDA) or 'fp16' (CUDA)  # smoke: a tiny budget on stand-in data (see `run_distill`)
 }
 
 def merge(base:dict, over:dict, where:str='')->dict:
@@ -111,6 +111,10 @@ def check_config(cfg:dict)->dict:
         try: dev = torch.device(dev)
         except RuntimeError: raise ConfigError(f"unknown device {cfg['run']['device']!r}: use cpu, cuda, cuda:N or mps") from None
         if dev.type == 'cuda' and not torch.cuda.is_available(): raise ConfigError(f"device {cfg['run']['device']} asked for, but this machine has no CUDA: use --device cpu")
+    amp = cfg['run']['amp']
+    if amp not in (None, 'bf16', 'fp16'): raise ConfigError(f"run.amp (--amp) must be bf16 or fp16 (or unset), got {amp!r}")
+    on_cuda = (dev.type == 'cuda') if dev is not None else torch.cuda.is_available()
+    if amp == 'fp16' and not on_cuda: raise ConfigError("fp16 autocast needs CUDA: use --amp bf16 on a CPU")
     return cfg
 
 # %% ../nbs/07a_cli.ipynb #d73bb2e5
@@ -235,7 +239,7 @@ def run_distill(cfg:dict, quiet:bool=False)->dict:
     record = {**cfg, 'files': files, 'versions': {'cdx': cdx.__version__, 'torch': torch.__version__},
               'resolved': {'synth': None if synth is None else synth.config()}}
     (out/'config.yaml').write_text(yaml.safe_dump(json.loads(json.dumps(cfg)), sort_keys=False))  # `cdx distill --config` reproduces the run
-    learn = distill(P['teacher'], student, synth, init=P['cs'], test=P['test'], seed=cfg['run']['seed'], device=cfg['run']['device'],
+    learn = distill(P['teacher'], student, synth, init=P['cs'], test=P['test'], seed=cfg['run']['seed'], device=cfg['run']['device'], amp=cfg['run']['amp'],
                     ckpt=out/'ckpt.pt', log=out/'log.jsonl', cbs=[] if quiet else [EtaCB()], **b)
     acc = learn.runlog.rows[-1]['test_acc']
     path = save_checkpoint(out/'student.pt', learn.model, config=json.loads(json.dumps(record, default=str)), metrics={'acc': acc})
@@ -259,6 +263,7 @@ _FLAGS = [  # (flag, config key, type, help): every flag overrides its key of th
     ('--bs', 'budget.bs', int, "KD batch size"),
     ('--lr', 'budget.lr', float, "the student's peak learning rate (cosine)"),
     ('--device', 'run.device', str, "cpu, cuda, cuda:N (default: the best available)"),
+    ('--amp', 'run.amp', str, "mixed precision for synthesis and KD: bf16 (CPU or CUDA) or fp16 (CUDA)"),
     ('--seed', 'run.seed', int, "seeds the student, synthesis and sampling"),
     ('--out', 'run.out', str, "the run folder: config.yaml, log.jsonl, ckpt.pt (resumable), student.pt"),
 ]

@@ -4,7 +4,7 @@
 
 # %% ../nbs/05a_distill.ipynb #db65702b
 from __future__ import annotations
-import json, time
+import contextlib, json, time
 from functools import partial
 from pathlib import Path
 import torch, torch.nn as nn, torch.nn.functional as F
@@ -19,7 +19,7 @@ from .synthesis import Synthesizer, kl_div_t
 from .methods import clip_to_data
 
 # %% auto #0
-__all__ = ['Pool', 'PoolLoader', 'Distiller', 'SynthesisCB', 'ValidEveryCB', 'RunLogCB', 'distill']
+__all__ = ['Pool', 'PoolLoader', 'Distiller', 'SynthesisCB', 'AmpCB', 'ValidEveryCB', 'RunLogCB', 'distill']
 
 # %% ../nbs/05a_distill.ipynb #b31afed2
 class Pool:
@@ -116,7 +116,8 @@ class SynthesisCB(Callback):
         self.info = {}
         if self.synth is not None:
             t = time.time()
-            x, y = self.synth.synthesize(learn.model)
+            ac = learn.__dict__.get('autocast')  # set by AmpCB
+            with (ac() if ac else contextlib.nullcontext()): x, y = self.synth.synthesize(learn.model)
             self.pool.add(x, y)
             self.info = {'synth_s': round(time.time() - t, 3), **{f'mi_{k}': round(v, 4) for k, v in self.synth.parts.items()}}
         if learn.epoch < self.warmup: raise CancelEpochException()
@@ -124,6 +125,25 @@ class SynthesisCB(Callback):
     def load_ckpt_state(self, sd):
         self.pool.load_state_dict(sd['pool'])
         if self.synth is not None: self.synth.load_state_dict(sd['synth'])
+
+class AmpCB(Callback):
+    "Mixed precision: KD steps, evaluation and synthesis under `torch.autocast` in bf16 (CPU or CUDA) or fp16 (CUDA, with a gradient scaler)."
+    order = -30
+    def __init__(self, dtype:str='bf16'):
+        if dtype not in ('bf16', 'fp16'): raise ValueError(f"amp must be 'bf16' or 'fp16', got {dtype!r}")
+        self.dtype = {'bf16': torch.bfloat16, 'fp16': torch.float16}[dtype]
+    def before_fit(self, learn):
+        dev = next(learn.model.parameters()).device
+        if self.dtype == torch.float16 and dev.type != 'cuda': raise ValueError("fp16 autocast needs CUDA: use amp='bf16' on a CPU")
+        learn.autocast = lambda: torch.autocast(dev.type, dtype=self.dtype)
+        self.scaler = torch.amp.GradScaler(dev.type) if self.dtype == torch.float16 else None
+        if self.scaler is not None: learn.step = lambda: (self.scaler.step(learn.opt), self.scaler.update())
+    def before_batch(self, learn): self.ctx = learn.autocast(); self.ctx.__enter__()
+    def after_loss(self, learn):
+        self.ctx.__exit__(None, None, None)
+        if self.scaler is not None and learn.training: learn.loss = self.scaler.scale(learn.loss)
+    def cleanup_fit(self, learn):
+        for k in ('step', 'autocast'): learn.__dict__.pop(k, None)
 
 class ValidEveryCB(Callback):
     "Evaluate on the validation set only every `n` epochs and after the last."
@@ -184,6 +204,7 @@ def distill(teacher:nn.Module, # the frozen, pre-trained teacher
             ckpt_every:int=5,
             log:str|Path|None=None, # JSON-lines run log
             seed:int=0, # seeds pool sampling, augmentation and synthesis
+            amp:str|None=None, # mixed precision: 'bf16' (CPU or CUDA) or 'fp16' (CUDA); None: float32
             progress:bool=False, device=None, cbs=None)->Distiller:
     "Algorithm 1: grow a pool from `init` by `synth`, distil `teacher` into `student` on it; returns the Distiller (`.log`, `.pool`)."
     dataset = dataset or (init.dataset if init is not None else synth.dataset if synth is not None else None)
@@ -204,8 +225,9 @@ def distill(teacher:nn.Module, # the frozen, pre-trained teacher
     scb = SynthesisCB(synth, pool, warmup)
     cfg = {'distill': {'epochs': epochs, 'kd_steps': kd_steps, 'bs': bs, 'lr': lr, 'wd': wd, 'T': T, 'cap': cap, 'aug': aug,
                        'seed': seed, 'init': None if init is None else f'{init.source}:{len(init)}', 'clip_init': bool(clip_init and init is not None),
-                       'warmup': warmup, 'synth': None if synth is None else synth.config()}}
+                       'warmup': warmup, 'synth': None if synth is None else synth.config(), **({'amp': amp} if amp else {})}}
     cb_list = [DeviceCB(device), MetricsCB(), LRSchedCB(skip=warmup), ValidEveryCB(eval_every), scb, RunLogCB(log, scb)]
+    if amp: cb_list.append(AmpCB(amp))
     if ckpt: cb_list.append(CheckpointCB(ckpt, every=ckpt_every, config=cfg, resume=True))
     if progress: cb_list.append(ProgressCB())
     learn = Distiller(student, teacher, dls, T=T, kd_loss=kd_loss or (synth.kd_loss if synth is not None else 'kl'), lr=lr,
