@@ -10,8 +10,8 @@ import fastcore.all as fc
 from .augment import DiffAug
 from .condensed import CondensedSet
 from .models import features_and_logits
-from .synthesis import Synthesizer, get_synthesizer, module_outputs
-from .methods import clip_to_data
+from .synthesis import Synthesizer, module_outputs
+from .methods import clip_to_data, get_synthesizer
 
 # %% auto #0
 __all__ = ['AUG_CANDIDATES', 'FeatDisc', 'wrong_labels', 'd_loss', 'fa_loss', 'CondCritic', 'wgan_d_loss', 'Guided', 'guided',

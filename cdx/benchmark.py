@@ -11,7 +11,7 @@ from .learner import evaluate
 from .checkpoints import load_checkpoint
 from .testbed import TEACHERS, testbed_model
 from .condense import shipped_set
-from .synthesis import get_synthesizer
+from .methods import get_synthesizer
 from .distill import distill
 from .condensed import CondensedSet
 from .align import Guided

@@ -14,7 +14,8 @@ from .datasets import DATASETS, get_spec, load_tensors
 from .condensed import CondensedSet, load_condensed, few_shot
 from .models import MODELS, get_model
 from .checkpoints import load_checkpoint, save_checkpoint
-from .synthesis import SYNTHESIZERS, get_synthesizer
+from .synthesis import SYNTHESIZERS
+from .methods import get_synthesizer
 from .align import Guided
 from .distill import distill
 from .learner import Callback, evaluate
@@ -92,9 +93,7 @@ def check_config(cfg:dict)->dict:
     if t['file'] is None and not cfg['run']['smoke']: raise ConfigError("no teacher: give the teacher's checkpoint (teacher.file, --teacher FILE)")
     if d['condensed'] is not None and d['few_shot'] is not None: raise ConfigError("give the condensed set or few-shot real samples, not both (data.condensed, data.few_shot)")
     if d['few_shot'] is not None: d['few_shot'] = _num(d['few_shot'], 'data.few_shot (--few-shot)', 1, integer=True)
-    if sy['method'] not in SYNTHESIZERS and sy['method'] is not None:
-        import cdx.methods  # registers the base methods
-        if sy['method'] not in SYNTHESIZERS: raise ConfigError(f"unknown method {sy['method']!r}: use one of {', '.join(SYNTHESIZERS.names())} (synth.method, --method)")
+    if sy['method'] is not None and sy['method'] not in SYNTHESIZERS: raise ConfigError(f"unknown method {sy['method']!r}: use one of {', '.join(SYNTHESIZERS.names())} (synth.method, --method)")
     if sy['method'] is not None and sy['profile'] not in SYNTHESIZERS[sy['method']].profiles:
         raise ConfigError(f"{sy['method']} has no profile {sy['profile']!r}: use one of {', '.join(SYNTHESIZERS[sy['method']].profiles)} (synth.profile, --profile)")
     no_set = d['condensed'] is None and d['few_shot'] is None

@@ -14,7 +14,7 @@ from .models import features_and_logits, bn_layers
 
 # %% auto #0
 __all__ = ['PUBLISHED_KD', 'clip_to_data', 'DeepInversion', 'CropFlip', 'reset_l0', 'Fast', 'random_resized_crop', 'info_nce',
-           'dcgan_init', 'CMI', 'PreGenerator', 'MemoryVAE', 'PreDFKD']
+           'dcgan_init', 'CMI', 'PreGenerator', 'MemoryVAE', 'PreDFKD', 'get_synthesizer']
 
 # %% ../nbs/03b_methods.ipynb #ebc1e726
 def clip_to_data(x:torch.Tensor, spec)->torch.Tensor:
@@ -339,3 +339,13 @@ PUBLISHED_KD = {  # the KD side of the official runs (`distill` arguments; warmu
     'fast': dict(epochs=220, kd_steps=400, bs=256, lr=0.2, wd=1e-4, T=20.),
     'cmi': dict(epochs=200, kd_steps=400, bs=256, lr=0.1, wd=1e-4, T=20.),
     'pre_dfkd': dict(epochs=14400, kd_steps=10, bs=1024, lr=0.1, wd=5e-4, T=1.)}  # 400 epochs x 36 generator steps, each + 10 KD steps (L1)
+
+def get_synthesizer(name:str, # a registered synthesizer (`SYNTHESIZERS.names()`)
+                    teacher:nn.Module,
+                    profile:str|None=None, # one of the class's `profiles` ('cpu', the published ones); None: the class defaults
+                    **kw)->Synthesizer: # settings; they override the profile's
+    "A registered synthesizer for `teacher`, built from a named profile and keyword arguments."
+    cls = SYNTHESIZERS[name]
+    if profile is not None and profile not in cls.profiles:
+        raise KeyError(f"{name} has no profile {profile!r}; its profiles: {', '.join(cls.profiles)}")
+    return cls(teacher, **{**cls.profiles.get(profile or 'cpu', {}), **kw})

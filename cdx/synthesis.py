@@ -15,7 +15,7 @@ from .models import features_and_logits, bn_layers
 
 # %% auto #0
 __all__ = ['GENERATORS', 'SYNTHESIZERS', 'Hook', 'Hooks', 'module_outputs', 'BNStatsHook', 'bn_hooks', 'bn_loss', 'kl_div_t',
-           'adv_div', 'tv_loss', 'Generator', 'get_generator', 'Synthesizer', 'get_synthesizer']
+           'adv_div', 'tv_loss', 'Generator', 'get_generator', 'Synthesizer']
 
 # %% ../nbs/03a_synthesis.ipynb #79d214d4
 class Hook:
@@ -269,14 +269,3 @@ class Synthesizer:
             else: setattr(self, k, sd[k])
         self.bn_avg = sd.get('bn_avg')
         return self
-
-def get_synthesizer(name:str, # a registered synthesizer (`SYNTHESIZERS.names()`)
-                    teacher:nn.Module,
-                    profile:str|None=None, # one of the class's `profiles` ('cpu', the published ones); None: the class defaults
-                    **kw)->Synthesizer: # settings; they override the profile's
-    "A registered synthesizer for `teacher`, built from a named profile and keyword arguments."
-    import cdx.methods  # registers the base methods (they live in their own module, which imports this one)
-    cls = SYNTHESIZERS[name]
-    if profile is not None and profile not in cls.profiles:
-        raise KeyError(f"{name} has no profile {profile!r}; its profiles: {', '.join(cls.profiles)}")
-    return cls(teacher, **{**cls.profiles.get(profile or 'cpu', {}), **kw})
