@@ -11,7 +11,8 @@ from .augment import DiffAug
 from .condensed import CondensedSet
 from .models import features_and_logits
 from .synthesis import Synthesizer, module_outputs
-from .methods import clip_to_data, get_synthesizer
+from .datasets import clip_to_data
+from .methods import get_synthesizer
 
 # %% auto #0
 __all__ = ['AUG_CANDIDATES', 'FeatDisc', 'wrong_labels', 'd_loss', 'fa_loss', 'CondCritic', 'wgan_d_loss', 'Guided', 'guided',

@@ -14,7 +14,7 @@ from .core import Registry, cache_dir, Table
 
 # %% auto #0
 __all__ = ['DATASETS', 'DEBIAN_FMNIST', 'DatasetSpec', 'get_spec', 'DatasetNotFoundError', 'find_data', 'load_tensors',
-           'valid_split', 'show_images']
+           'valid_split', 'clip_to_data', 'show_images']
 
 # %% ../nbs/01a_datasets.ipynb #0775d0a6
 @dataclass
@@ -194,6 +194,12 @@ def valid_split(name:str, # a registered dataset name
     x, y = load_tensors(name, root=root)
     if not 0 < n < len(x): raise ValueError(f"n must be in (0, {len(x)}): the training split of {name} has {len(x)} images")
     return x[-n:], y[-n:]
+
+def clip_to_data(x:torch.Tensor, # normalised images
+                 spec:DatasetSpec)->torch.Tensor:
+    "Clamp normalised images to the values that [0, 1] images take after normalisation (condensed pixels may lie far outside)."
+    m, s = spec._stats(x)
+    return torch.max(torch.min(x, (1 - m)/s), (0 - m)/s)
 
 # %% ../nbs/01a_datasets.ipynb #d6c69c42
 def show_images(x:torch.Tensor, # normalised float images (N,C,H,W), or uint8

@@ -16,7 +16,7 @@ from .condensed import CondensedSet
 from .learner import Learner, Callback, DataLoaders, TensorLoader, DeviceCB, MetricsCB, LRSchedCB, ProgressCB, CancelEpochException
 from .checkpoints import CheckpointCB
 from .synthesis import Synthesizer, kl_div_t
-from .methods import clip_to_data
+from .datasets import clip_to_data
 
 # %% auto #0
 __all__ = ['Pool', 'PoolLoader', 'Distiller', 'SynthesisCB', 'AmpCB', 'ValidEveryCB', 'RunLogCB', 'distill']

@@ -9,19 +9,15 @@ import torch, torch.nn as nn, torch.nn.functional as F
 from torch.nn.utils.parametrizations import spectral_norm
 import fastcore.all as fc
 from .augment import _shift_apply
+from .datasets import clip_to_data
 from .synthesis import Synthesizer, SYNTHESIZERS, GENERATORS, Generator, Hooks, tv_loss
 from .models import features_and_logits, bn_layers
 
 # %% auto #0
-__all__ = ['PUBLISHED_KD', 'clip_to_data', 'DeepInversion', 'CropFlip', 'reset_l0', 'Fast', 'random_resized_crop', 'info_nce',
-           'dcgan_init', 'CMI', 'PreGenerator', 'MemoryVAE', 'PreDFKD', 'get_synthesizer']
+__all__ = ['PUBLISHED_KD', 'DeepInversion', 'CropFlip', 'reset_l0', 'Fast', 'random_resized_crop', 'info_nce', 'dcgan_init',
+           'CMI', 'PreGenerator', 'MemoryVAE', 'PreDFKD', 'get_synthesizer']
 
 # %% ../nbs/03b_methods.ipynb #ebc1e726
-def clip_to_data(x:torch.Tensor, spec)->torch.Tensor:
-    "Clamp normalised images to the values that [0, 1] images take after normalisation."
-    m, s = spec._stats(x)
-    return torch.max(torch.min(x, (1 - m)/s), (0 - m)/s)
-
 @SYNTHESIZERS.register('deepinversion')
 class DeepInversion(Synthesizer):
     "DeepInversion (Yin et al. 2020): optimise the pixels of each batch for many steps."
