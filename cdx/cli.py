@@ -17,12 +17,11 @@ from .checkpoints import load_checkpoint, save_checkpoint
 from .synthesis import SYNTHESIZERS
 from .methods import get_synthesizer
 from .align import Guided
-from .distill import distill
-from .learner import Callback, evaluate
+from .distill import distill, PrintRowsCB
 
 # %% auto #0
 __all__ = ['DEFAULTS', 'CONFIGS', 'SMOKE', 'ConfigError', 'merge', 'shipped_configs', 'resolve', 'load_config', 'check_config',
-           'sha256', 'prepare', 'EtaCB', 'run_distill', 'parser', 'main', 'cdx_main']
+           'sha256', 'prepare', 'run_distill', 'parser', 'main', 'cdx_main']
 
 # %% ../nbs/07a_cli.ipynb #91c0a9b5
 class ConfigError(ValueError):
@@ -147,7 +146,7 @@ def _model(arch, spec, kw):
     return get_model(arch, num_classes=spec.num_classes, in_chans=spec.channels, img_size=spec.size, **kw)
 
 def prepare(cfg:dict)->dict:
-    "Everything a run needs, checked against each other before any training: teacher, set, student factory, test split, output folder."
+    "Everything a run needs, checked against each other before any training: teacher, set, student, test split, output folder."
     cfg = check_config(cfg)
     d, spec, smoke = cfg['data'], get_spec(cfg['data']['dataset']), cfg['run']['smoke']
     out = Path(cfg['run']['out']); _writable(out)
@@ -177,38 +176,24 @@ def prepare(cfg:dict)->dict:
             test = load_tensors(d['dataset'], train=False, root=d['root'])
             if d['few_shot'] is not None: cs = few_shot(d['dataset'], d['few_shot'], d['fs_seed'], data=load_tensors(d['dataset'], root=d['root']))
         except (FileNotFoundError, ValueError) as e: raise ConfigError(str(e).splitlines()[0]) from None
-    if cs is not None and cs.dataset != d['dataset']: raise ConfigError(f"the set holds {cs.dataset} images but the run is on {d['dataset']}: pass the matching --dataset")
-    if cs is not None and tuple(cs.images.shape[1:]) != spec.shape:
-        raise ConfigError(f"the set's images are {tuple(cs.images.shape[1:])}, {spec.title} images are {spec.shape}: use a set made for {d['dataset']}")
-    # the student, and one forward of each model on one batch of the set
-    make_student = lambda: _model(cfg['student']['arch'], spec, cfg['student']['kw'])
+    # (the loaders check that a set's images have the dataset's shape: `CondensedSet.validate`)
+    # the student (its initial weights from the run's seed), and one forward of each model on one batch of the set
+    set_seed(cfg['run']['seed'])
+    student = _model(cfg['student']['arch'], spec, cfg['student']['kw'])
     x = cs.images[:4] if cs is not None else torch.zeros(2, *spec.shape)
-    for who, m in (('teacher', teacher), ('student', make_student())):
+    for who, m in (('teacher', teacher), ('student', student)):
         try:
             with torch.no_grad(): o = m.eval()(x)
         except RuntimeError as e: raise ConfigError(f"the {who} cannot read {spec.title} images {tuple(spec.shape)}: {str(e).splitlines()[0]}") from None
         if o.shape[1] != spec.num_classes:
             raise ConfigError(f"the {who} has {o.shape[1]} outputs but {spec.title} has {spec.num_classes} classes: use a {who} made for {d['dataset']}")
-    return dict(cfg=cfg, spec=spec, teacher=teacher.eval(), cs=cs, test=test, make_student=make_student, out=out)
+    return dict(cfg=cfg, spec=spec, teacher=teacher.eval(), cs=cs, test=test, student=student, out=out)
 
 # %% ../nbs/07a_cli.ipynb #29bf656e
 SMOKE = {'budget': dict(epochs=2, kd_steps=1, bs=4, eval_every=2),  # a run that checks every piece, in seconds even for ResNet-34
          'synth': {'fast': dict(bs=4, g_steps=1, ngf=8, nz=16, warmup=0), 'cmi': dict(bs=4, g_steps=1, ngf=8, nz=16, bank_size=16, n_neg=8),
                    'deepinversion': dict(bs=4, steps=1), 'pre_dfkd': dict(bs=4, nz=16, ngf=8, replay=2, g_steps=1, vae_steps=1)},
          'guide': dict(fa_bs=4, max_cs=16)}
-
-class EtaCB(Callback):
-    "One line per epoch: epoch, pool size, KD loss, accuracy when measured, elapsed time and the estimated time left."
-    order = 13
-    def before_fit(self, learn): self.t0, self.e0 = time.time(), learn.epochs[0] if len(learn.epochs) else 0  # a resumed fit starts later
-    def after_epoch(self, learn):
-        if learn.training and learn.do_valid: return
-        r = learn.runlog.rows[-1] if learn.runlog.rows else {}
-        done = learn.epoch + 1 - self.e0; el = time.time() - self.t0
-        eta = el/done*(learn.n_epochs - learn.epoch - 1) if done > 0 else 0.
-        acc = f", acc {100*r['test_acc']:.2f} %" if r.get('test_acc') is not None else ''
-        kd = f", KD loss {r['kd_loss']:.3f}" if r.get('kd_loss') is not None else ' (warmup: synthesis only)'
-        print(f"cdx: epoch {learn.epoch + 1}/{learn.n_epochs}, pool {r.get('pool')}{kd}{acc}, {el/60:.1f} min, ETA {eta/60:.1f} min", flush=True)
 
 def run_distill(cfg:dict, quiet:bool=False)->dict:
     "Validate everything, then run Algorithm 1 as `cfg` says; the distilled student goes to `<out>/student.pt` with the whole resolved config."
@@ -223,8 +208,7 @@ def run_distill(cfg:dict, quiet:bool=False)->dict:
         old, new = _flat(yaml.safe_load((out/'config.yaml').read_text()) or {}), _flat(json.loads(json.dumps(cfg)))
         diff = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
         if diff: raise ConfigError(f"{out} holds a run with other settings: {', '.join(diff[:6])}{' ...' if len(diff) > 6 else ''} differ; use another --out, or resume it with --config {out/'config.yaml'}")
-    set_seed(cfg['run']['seed'])
-    student = P['make_student']()
+    student = P['student']  # built from the run's seed; a forward in eval mode changed nothing in it
     sy = cfg['synth']
     synth = None
     if sy['method'] is not None:
@@ -239,7 +223,7 @@ def run_distill(cfg:dict, quiet:bool=False)->dict:
               'resolved': {'synth': None if synth is None else synth.config()}}
     (out/'config.yaml').write_text(yaml.safe_dump(json.loads(json.dumps(cfg)), sort_keys=False))  # `cdx distill --config` reproduces the run
     learn = distill(P['teacher'], student, synth, init=P['cs'], test=P['test'], seed=cfg['run']['seed'], device=cfg['run']['device'], amp=cfg['run']['amp'],
-                    ckpt=out/'ckpt.pt', log=out/'log.jsonl', cbs=[] if quiet else [EtaCB()], **b)
+                    ckpt=out/'ckpt.pt', log=out/'log.jsonl', cbs=[] if quiet else [PrintRowsCB('cdx')], **b)
     acc = learn.runlog.rows[-1]['test_acc']
     path = save_checkpoint(out/'student.pt', learn.model, config=json.loads(json.dumps(record, default=str)), metrics={'acc': acc})
     if not quiet: print(f"cdx: done, {'stand-in ' if smoke else ''}test accuracy {100*acc:.2f} %; student in {path}", flush=True)

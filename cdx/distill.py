@@ -19,7 +19,7 @@ from .synthesis import Synthesizer, kl_div_t
 from .datasets import clip_to_data
 
 # %% auto #0
-__all__ = ['Pool', 'PoolLoader', 'Distiller', 'SynthesisCB', 'AmpCB', 'ValidEveryCB', 'RunLogCB', 'distill']
+__all__ = ['Pool', 'PoolLoader', 'Distiller', 'SynthesisCB', 'AmpCB', 'ValidEveryCB', 'RunLogCB', 'PrintRowsCB', 'distill']
 
 # %% ../nbs/05a_distill.ipynb #b31afed2
 class Pool:
@@ -182,6 +182,21 @@ class RunLogCB(Callback):
         self.rows = [json.loads(r) for r in sd['rows']]
         self.base = self.rows[-1]['wall_s'] if self.rows else 0.  # the wall time of a resumed run goes on from its checkpoint
         if self.path: self._write()
+
+class PrintRowsCB(Callback):
+    "Print each new row of the run log: epoch, pool size, KD loss (or the warmup), accuracy when measured, elapsed time and time left."
+    order = 13  # after RunLogCB (11) wrote the epoch's row and CheckpointCB (12) restored a resumed run's rows
+    def __init__(self, label:str='cdx'): self.label = label
+    def before_fit(self, learn): self.n, self.t0, self.e0 = len(learn.runlog.rows), time.time(), len(learn.runlog.rows)
+    def cleanup_epoch(self, learn):  # every epoch ends here, a cancelled (warmup) one too
+        rows = learn.runlog.rows
+        for r in rows[self.n:]:
+            el, done = time.time() - self.t0, r['epoch'] - self.e0
+            kd = f"KD loss {r['kd_loss']:.3f}" if r['kd_loss'] is not None else 'warmup (synthesis only)'
+            acc = f", acc {100*r['test_acc']:.2f} %" if r['test_acc'] is not None else ''
+            print(f"  {self.label}: epoch {r['epoch']}/{learn.n_epochs}, pool {r['pool']}, {kd}{acc}, {el/60:.1f} min, "
+                  f"ETA {el/max(done, 1)*(learn.n_epochs - r['epoch'])/60:.1f} min", flush=True)
+        self.n = len(rows)
 
 # %% ../nbs/05a_distill.ipynb #559d07af
 def distill(teacher:nn.Module, # the frozen, pre-trained teacher

@@ -8,25 +8,13 @@ import math, time, statistics as st
 from pathlib import Path
 from fastcore.script import call_parse
 from .core import Table
-from .learner import Callback
+from .distill import PrintRowsCB
 from .benchmark import run_row, BUDGET
 
 # %% auto #0
-__all__ = ['TABLE1_ROWS', 'PrintRowsCB', 'paired', 'expansion_rows', 'cdx_expand', 'table1']
+__all__ = ['TABLE1_ROWS', 'paired', 'expansion_rows', 'cdx_expand', 'table1']
 
 # %% ../nbs/05c_expansion.ipynb #c2863492
-class PrintRowsCB(Callback):
-    "Print each new row of a distillation's run log (epoch, pool size, KD loss, test accuracy when measured)."
-    order = 13  # after RunLogCB has written the epoch's row
-    def __init__(self, label:str): self.label = label
-    def before_fit(self, learn): self.n = len(learn.runlog.rows)  # after CheckpointCB (order 12) restored a resumed run's rows
-    def after_epoch(self, learn):
-        rows = learn.runlog.rows
-        for r in rows[self.n:]:
-            acc = f", test acc {100*r['test_acc']:.1f} %" if r['test_acc'] is not None else ''
-            print(f"  {self.label}: epoch {r['epoch']}/{learn.n_epochs}, pool {r['pool']}, KD loss {r['kd_loss']:.3f}{acc}", flush=True)
-        self.n = len(rows)
-
 def paired(seeds:list)->dict:
     "Mean paired difference `guided - plus_cs` over the seeds (dicts) that have both, its standard error, n and the positive ones."
     d = [s['guided'] - s['plus_cs'] for s in seeds if s.get('guided') is not None and s.get('plus_cs') is not None]

@@ -10,7 +10,7 @@ from torch.nn.utils.parametrizations import spectral_norm
 import fastcore.all as fc
 from .augment import _shift_apply
 from .datasets import clip_to_data
-from .synthesis import Synthesizer, SYNTHESIZERS, GENERATORS, Generator, Hooks, tv_loss
+from .synthesis import Synthesizer, SYNTHESIZERS, GENERATORS, Generator, captured, tv_loss
 from .models import features_and_logits, bn_layers
 
 # %% auto #0
@@ -37,11 +37,6 @@ class DeepInversion(Synthesizer):
         return x, y
 
 # %% ../nbs/03b_methods.ipynb #86812015
-def _reinit(m:nn.Module):
-    for mod in m.modules():
-        if mod is not m and hasattr(mod, 'reset_parameters'): mod.reset_parameters()
-    if hasattr(m, 'reset_parameters'): m.reset_parameters()
-
 class CropFlip:
     "Random crop with `padding` (the [0, 1] image padded with zeros) plus a random horizontal flip, per sample, on normalised images; differentiable."
     def __init__(self, spec, # the dataset's spec: the padding value is a black pixel after normalisation
@@ -174,15 +169,13 @@ class CMI(Synthesizer):
         self.bank = torch.zeros(0, 2*fd, device=self.device)
     def _feats(self, x:torch.Tensor)->torch.Tensor:
         "The contrastive features of `x`: the spatial means of the inputs of the feature modules, concatenated."
-        got = {}
-        with Hooks(self._fmods, lambda h, m, i, o: got.__setitem__(h.m, i[0])): self.teacher(x)
+        with captured(self._fmods, inputs=True) as got: self.teacher(x)
         return self._cat(got)
     def _cat(self, got): return torch.cat([got[m].flatten(2).mean(2) if got[m].dim() > 2 else got[m] for m in self._fmods], 1)
     def _feat_dim(self):
         with torch.no_grad(): return self._feats(torch.zeros(2, *self.spec.shape, device=self.device)).shape[1]
     def mi_loss(self, x, y, student=None, **extra):
-        got = {}  # the inputs of the feature modules during the inversion loss's teacher forward (the global view)
-        with Hooks(self._fmods, lambda h, m, i, o: got.__setitem__(h.m, i[0])):
+        with captured(self._fmods, inputs=True) as got:  # the feature modules' inputs in the inversion loss's forward (the global view)
             return super().mi_loss(x, y, student, got=got, **extra)
     def method_terms(self, ctx):
         if not self.w.get('cr', 0): return {}

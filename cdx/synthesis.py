@@ -14,8 +14,8 @@ from .datasets import get_spec
 from .models import features_and_logits, bn_layers
 
 # %% auto #0
-__all__ = ['GENERATORS', 'SYNTHESIZERS', 'Hook', 'Hooks', 'module_outputs', 'BNStatsHook', 'bn_hooks', 'bn_loss', 'kl_div_t',
-           'adv_div', 'tv_loss', 'Generator', 'get_generator', 'Synthesizer']
+__all__ = ['GENERATORS', 'SYNTHESIZERS', 'Hook', 'Hooks', 'captured', 'module_outputs', 'BNStatsHook', 'bn_hooks', 'bn_loss',
+           'kl_div_t', 'adv_div', 'tv_loss', 'Generator', 'get_generator', 'Synthesizer']
 
 # %% ../nbs/03a_synthesis.ipynb #79d214d4
 class Hook:
@@ -46,10 +46,15 @@ class Hooks(list):
     def __exit__(self, *args): self.remove()
     def __del__(self): self.remove()
 
+@contextlib.contextmanager
+def captured(ms:list, inputs:bool=False):
+    "Inside the block, a dict `{module: its output (or first input) in the latest forward}` for the modules `ms`."
+    got = {}
+    with Hooks(ms, lambda h, m, i, o: got.__setitem__(h.m, i[0] if inputs else o)): yield got
+
 def module_outputs(model:nn.Module, ms:list, x:torch.Tensor)->list:
     "The outputs of the modules `ms` (in the order of `ms`) from one forward of `model` on `x`; gradients flow unless the caller turns them off."
-    got = {}
-    with Hooks(ms, lambda h, m, i, o: got.__setitem__(h.m, o)): model(x)
+    with captured(ms) as got: model(x)
     return [got[m] for m in ms]
 
 # %% ../nbs/03a_synthesis.ipynb #6182aeae
