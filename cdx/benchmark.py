@@ -18,12 +18,16 @@ from .align import Guided
 import torch.nn as nn
 
 # %% auto #0
-__all__ = ['BUDGET', 'SYNTH_BS', 'DATASET', 'run_row']
+__all__ = ['BUDGET', 'SYNTH_BS', 'DATASET', 'row_name', 'run_row']
 
 # %% ../nbs/05b_benchmark.ipynb #74f21547
 BUDGET = dict(epochs=25, kd_steps=40, bs=128, lr=0.1, T=20., eval_every=5)  # per run: 25 synthesised batches, 1,000 KD steps
 SYNTH_BS = 128  # images synthesised per epoch
 DATASET = 'fashion_mnist'
+
+def row_name(method:str|None, spc:int|None, seed:int, student:str, guided:bool=False, tag:str='')->str:
+    "The file name (without suffix) of a `run_row` run in its `out` folder."
+    return f"{method or 'kd'}{'-guided' if guided else ''}_{'cs' + str(spc) if spc else 'free'}_{student}_s{seed}" + (f'_{tag}' if tag else '')
 
 def run_row(method:str|None, # a registered synthesizer, or None for KD on the condensed set alone
             spc:int|None=1, # condensed images per class in the initial pool (None: empty pool, pure data-free)
@@ -50,7 +54,7 @@ def run_row(method:str|None, # a registered synthesizer, or None for KD on the c
     if guide is not None:
         if synth is None or init is None: raise ValueError("a guided row needs a method and a condensed set (spc or cs)")
         synth = Guided(synth, init, clip=clip, **guide)
-    name = f"{method or 'kd'}{'-guided' if guide is not None else ''}_{'cs' + str(spc) if spc else 'free'}_{sname}_s{seed}" + (f'_{tag}' if tag else '')
+    name = row_name(method, spc, seed, sname, guide is not None, tag)
     learn = distill(teacher, s, synth, init=init, seed=seed, clip_init=clip, test=valid_split(DATASET) if valid else None,
                     ckpt=Path(out)/f'{name}.pt', log=Path(out)/f'{name}.jsonl', cbs=cbs, **b)
     rows = learn.runlog.rows

@@ -8,7 +8,7 @@ import inspect, json, math, statistics as st
 from pathlib import Path
 from .core import Table
 from .methods import Fast
-from .benchmark import run_row, BUDGET, SYNTH_BS
+from .benchmark import run_row, row_name, BUDGET, SYNTH_BS
 from .expansion import paired
 
 # %% auto #0
@@ -39,7 +39,7 @@ def cell_tag(cell:dict, row:str)->str:
 
 def run_name(cell:dict, row:str, seed:int)->str:
     "The file name `run_row` gives this run."
-    return f"fast{'-guided' if ROWS[row].get('guide') else ''}_cs{cell['spc']}_{cell['pair']}_s{seed}_{cell_tag(cell, row)}"
+    return row_name('fast', cell['spc'], seed, cell['pair'], bool(ROWS[row].get('guide')), cell_tag(cell, row))
 
 def cell_budget(cell:dict)->dict: return {**BUDGET, **(cell.get('rungs') or RUNGS)[cell['rung']]['budget']}
 
