@@ -9,7 +9,7 @@ from pathlib import Path
 import torch, torch.nn as nn
 import yaml
 import cdx
-from .core import set_seed, default_device
+from .core import set_seed, default_device, resolve
 from .datasets import DATASETS, get_spec, load_tensors
 from .condensed import CondensedSet, load_condensed, few_shot
 from .models import MODELS, get_model
@@ -20,8 +20,8 @@ from .align import Guided
 from .distill import distill, PrintRowsCB
 
 # %% auto #0
-__all__ = ['DEFAULTS', 'CONFIGS', 'SMOKE', 'ConfigError', 'merge', 'shipped_configs', 'resolve', 'load_config', 'check_config',
-           'sha256', 'prepare', 'run_distill', 'parser', 'main', 'cdx_main']
+__all__ = ['DEFAULTS', 'CONFIGS', 'SMOKE', 'ConfigError', 'merge', 'shipped_configs', 'write_configs', 'load_config',
+           'check_config', 'sha256', 'prepare', 'run_distill', 'parser', 'main', 'cdx_main']
 
 # %% ../nbs/07a_cli.ipynb #91c0a9b5
 class ConfigError(ValueError):
@@ -48,12 +48,16 @@ def merge(base:dict, over:dict, where:str='')->dict:
 CONFIGS = Path(cdx.__file__).parent/'assets'/'configs'
 
 def shipped_configs()->dict:
-    "The configs shipped with cdx (`07b_paper`), by name: `paper/t1_cifar10_resnet34-resnet18_fast-star`, `testbed/...`."
+    "The configs shipped with cdx (`07b_paper`, `08a_testbed`), by name: `paper/t1_cifar10_resnet34-resnet18_fast-star`, `testbed/...`."
     return {str(p.relative_to(CONFIGS).with_suffix('')): p for p in sorted(CONFIGS.rglob('*.yaml'))}
 
-def resolve(path:str|None)->str|None:
-    "A file path of a config: `cdx:<path>` is a file shipped inside the package (the testbed's teacher and sets)."
-    return str(Path(cdx.__file__).parent/path[4:]) if isinstance(path, str) and path.startswith('cdx:') else path
+def write_configs(cfgs:dict, # configs by name (`paper/<row>`, `testbed/<row>`)
+                  folder:str|Path=CONFIGS)->int:
+    "Write each config as `<folder>/<name>.yaml` (the files `cdx configs` lists); returns how many."
+    for name, cfg in cfgs.items():
+        p = Path(folder)/f'{name}.yaml'; p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(yaml.safe_dump(cfg, sort_keys=False))
+    return len(cfgs)
 
 def load_config(path:str|Path|None=None, # a YAML file (sections as in `DEFAULTS`), or the name of a shipped config; None: the defaults
                 **over)->dict: # overrides, section by section, e.g. budget={'epochs': 5}

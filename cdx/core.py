@@ -11,8 +11,8 @@ import torch
 import fastcore.all as fc
 
 # %% auto #0
-__all__ = ['default_device', 'to_device', 'set_seed', 'rng_state', 'set_rng_state', 'Registry', 'cache_dir', 'atomic_save',
-           'safe_load', 'Table']
+__all__ = ['default_device', 'to_device', 'set_seed', 'rng_state', 'set_rng_state', 'Registry', 'cache_dir', 'resolve',
+           'atomic_save', 'safe_load', 'Table']
 
 # %% ../nbs/00_core.ipynb #22a3f639
 def default_device(
@@ -95,6 +95,13 @@ def cache_dir(*parts)->Path:
     p = Path(os.environ.get('CDX_CACHE') or Path.home()/'.cache'/'cdx').expanduser().joinpath(*parts)
     p.mkdir(parents=True, exist_ok=True)
     return p
+
+# %% ../nbs/00_core.ipynb #4239ef94
+def resolve(path:str|None, # a file path as a config writes it
+           )->str|None:
+    "`cdx:<path>` is a file shipped inside the package (the testbed's teacher and sets, the shipped configs); other paths are returned unchanged."
+    import cdx
+    return str(Path(cdx.__file__).parent/path[4:]) if isinstance(path, str) and path.startswith('cdx:') else path
 
 # %% ../nbs/00_core.ipynb #a733369c
 def atomic_save(obj, # anything `torch.save` takes

@@ -9,13 +9,12 @@ from functools import partial
 import torch, torch.nn as nn, torch.nn.functional as F
 import torchvision
 from .core import Registry
-from .condense import ConvNet
 
 # %% auto #0
 __all__ = ['MODELS', 'wrn16_1', 'wrn16_2', 'wrn40_1', 'wrn40_2', 'VGG_CFGS', 'vgg8', 'vgg11', 'vgg13', 'vgg16', 'FeatLogits',
            'ZooNet', 'BasicBlock', 'CifarResNet', 'resnet18', 'resnet34', 'resnet8', 'resnet20', 'WRNBlock', 'WRNStage',
-           'WideResNet', 'MobileNetV2Zoo', 'mobilenetv2', 'VGG', 'get_model', 'head_of', 'features_and_logits',
-           'bn_layers', 'n_params']
+           'WideResNet', 'MobileNetV2Zoo', 'mobilenetv2', 'VGG', 'ConvNet', 'get_model', 'head_of',
+           'features_and_logits', 'bn_layers', 'n_params']
 
 # %% ../nbs/02a_models.ipynb #7c978a25
 class ZooNet(nn.Module):
@@ -233,6 +232,30 @@ def _vgg(depth):
     return MODELS.register(f.__name__, keys=f'RepDistiller VGG-BN (DataFree `vgg{depth}`)' if depth < 16 else 'RepDistiller VGG-BN')(f)
 
 vgg8, vgg11, vgg13, vgg16 = _vgg(8), _vgg(11), _vgg(13), _vgg(16)
+
+# %% ../nbs/02a_models.ipynb #6a37969b
+class ConvNet(nn.Module):
+    "ConvNet-`depth` of the dataset-condensation literature; `embed(x)` returns the features before the classifier."
+    def __init__(self, in_chans:int=3, # input channels
+                 num_classes:int=10, # classifier outputs
+                 width:int=128, # channels of every conv
+                 depth:int=3, # conv blocks
+                 img_size:int=32, # input side in pixels (sets the classifier's input size)
+                 norm:str='instance', # 'instance' (the literature's default), 'batch' or 'none'
+                ):
+        super().__init__()
+        layers, c, s = [], in_chans, img_size
+        for _ in range(depth):
+            layers += [nn.Conv2d(c, width, 3, padding=1),
+                       {'instance': lambda: nn.GroupNorm(width, width, affine=True), 'batch': lambda: nn.BatchNorm2d(width),
+                        'none': nn.Identity}[norm](),
+                       nn.ReLU(inplace=True), nn.AvgPool2d(2)]
+            c, s = width, s//2
+        self.features = nn.Sequential(*layers)
+        self.feat_dim = width*s*s
+        self.classifier = nn.Linear(self.feat_dim, num_classes)
+    def embed(self, x): return self.features(x).flatten(1)
+    def forward(self, x): return self.classifier(self.embed(x))
 
 # %% ../nbs/02a_models.ipynb #ce56578b
 MODELS.register('convnet', keys='cdx ConvNet (condensation literature)')(ConvNet)

@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Make the runs of the claim study (`nbs/05d_claim.ipynb`, `cdx.claim.CELLS`) one at a time, each in a fresh process, in the
+"""Make the runs of the claim study (`nbs/08d_claim.ipynb`, `cdx.claim.CELLS`) one at a time, each in a fresh process, in the
 order the study needs them (cell by cell, seed by seed, both rows of a seed together so partial results stay paired).
 Finished runs are skipped and an interrupted one resumes from its checkpoint, so rerunning this after a stop continues the queue.
 Progress goes to runs/claim/queue.log.   Usage: python tools/claim_queue.py [--list]"""
