@@ -13,6 +13,7 @@ from .models import features_and_logits
 from .synthesis import Synthesizer, module_outputs
 from .datasets import clip_to_data
 from .methods import get_synthesizer
+from .core import check_num
 
 # %% auto #0
 __all__ = ['AUG_CANDIDATES', 'FeatDisc', 'wrong_labels', 'd_loss', 'fa_loss', 'CondCritic', 'wgan_d_loss', 'Guided', 'guided',
@@ -116,7 +117,9 @@ class Guided:
                 ):
         if not isinstance(synth, Synthesizer): raise TypeError(f"Guided wraps a Synthesizer, got {type(synth).__name__}")
         if cs.dataset != synth.dataset: raise ValueError(f"the condensed set holds {cs.dataset} images but the synthesizer makes {synth.dataset} images")
-        if lam < 0: raise ValueError(f"lam must be >= 0, got {lam}")
+        lam, d_lr, gp = (check_num(v, k, 0, lo_open=k == 'd_lr') for k, v in (('lam', lam), ('d_lr', d_lr), ('gp', gp)))
+        width, d_steps, max_cs = (check_num(v, k, 1, integer=True) for k, v in (('width', width), ('d_steps', d_steps), ('max_cs', max_cs)))
+        if fa_bs is not None: fa_bs = check_num(fa_bs, 'fa_bs', 1, integer=True)
         if 'fa' in synth.terms: raise ValueError("this synthesizer is guided already: wrap a fresh one")
         if objective not in ('bce', 'wgan-gp'): raise ValueError(f"objective must be 'bce' or 'wgan-gp', got {objective!r}")
         if objective == 'wgan-gp' and not conditional: raise ValueError("the WGAN-GP critic is conditional: use objective='bce' for the unconditional ablation")

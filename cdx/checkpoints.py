@@ -10,7 +10,7 @@ from pathlib import Path
 import torch, torch.nn as nn
 import fastcore.all as fc
 import cdx
-from .core import atomic_save, safe_load, rng_state, set_rng_state
+from .core import atomic_save, safe_load, rng_state, set_rng_state, run_lock, config_diff, ConfigError
 from .models import get_model, head_of
 from .learner import Callback, MetricsCB
 
@@ -206,12 +206,14 @@ class CheckpointCB(Callback):
         self.last = epoch
     def before_fit(self, learn):
         self.last, self.done, self.dirty = None, None, True
+        if '{' not in str(self.path):  # one run on this file at a time (released in cleanup_fit, whatever ends the fit)
+            self._lock = run_lock(self.path); self._lock.__enter__()
         if not (self.resume and Path(self.path).exists()): return
         ck = load_checkpoint(self.path, model=learn.model)
-        for k, v in self._cfg(learn).items():  # the training settings and every part of the caller's config must match
-            if ck.config.get(k) != v:
-                raise ValueError(f"{self.path} was written by a fit with {k}={ck.config.get(k)}, this fit has {k}={v}: "
-                                 "resume with the same settings, or move the file away to start afresh")
+        mine = self._cfg(learn)  # the training settings and every part of the caller's config must match
+        diff = config_diff({k: ck.config.get(k) for k in mine}, mine)
+        if diff: raise ConfigError(f"{self.path} was written with other settings: {'; '.join(diff[:4])}{' ...' if len(diff) > 4 else ''}: "
+                                   "resume with the same settings, or move the file away to start afresh")
         if 'opt' in ck: learn.opt.load_state_dict(ck.opt)
         if 'rng' in ck: set_rng_state(ck.rng)
         if 'loader_rng' in ck: learn.dls.train.gen.set_state(ck.loader_rng)
@@ -227,5 +229,7 @@ class CheckpointCB(Callback):
         if learn.training and learn.do_valid: return
         self.dirty, self.done = False, learn.epoch + 1
         if self.done % self.every == 0 or self.done == learn.n_epochs: self._save(learn, self.done)
+    def cleanup_fit(self, learn):
+        if getattr(self, '_lock', None) is not None: self._lock.__exit__(None, None, None); self._lock = None
     def after_fit(self, learn):  # e.g. stopped early by `EarlyStopCB` at an epoch boundary that `every` skipped
         if not getattr(self, 'dirty', True) and self.done != self.last: self._save(learn, self.done)

@@ -4,12 +4,12 @@
 
 # %% ../nbs/07a_cli.ipynb #2b37122a
 from __future__ import annotations
-import argparse, copy, hashlib, json, math, os, sys, time, traceback
+import argparse, copy, hashlib, importlib.util, json, math, os, sys, time, traceback
 from pathlib import Path
 import torch, torch.nn as nn
 import yaml
 import cdx
-from .core import set_seed, default_device, resolve
+from .core import set_seed, default_device, resolve, ConfigError, check_num, config_diff, run_lock, writable_dir
 from .datasets import DATASETS, get_spec, load_tensors
 from .condensed import CondensedSet, load_condensed, few_shot
 from .models import MODELS, get_model
@@ -17,16 +17,13 @@ from .checkpoints import load_checkpoint, save_checkpoint
 from .synthesis import SYNTHESIZERS
 from .methods import get_synthesizer
 from .align import Guided
-from .distill import distill, PrintRowsCB
+from .distill import distill, PrintRowsCB, TensorBoardCB, DistillConfig, check_models
 
 # %% auto #0
-__all__ = ['DEFAULTS', 'CONFIGS', 'SMOKE', 'ConfigError', 'merge', 'shipped_configs', 'write_configs', 'load_config',
-           'check_config', 'sha256', 'prepare', 'run_distill', 'parser', 'main', 'cdx_main']
+__all__ = ['DEFAULTS', 'CONFIGS', 'SMOKE', 'merge', 'shipped_configs', 'write_configs', 'load_config', 'check_config', 'sha256',
+           'prepare', 'run_distill', 'parser', 'main', 'cdx_main']
 
 # %% ../nbs/07a_cli.ipynb #91c0a9b5
-class ConfigError(ValueError):
-    "A bad run configuration or input: the message names the problem and the fix, in one line."
-
 DEFAULTS = {
     'teacher': {'file': None, 'arch': None, 'kw': {}},  # a checkpoint (cdx's, or a release's {'state_dict': ...}); arch: a zoo name
     'data': {'dataset': None, 'root': None, 'condensed': None, 'few_shot': None, 'exp': -1, 'zca': None, 'fs_seed': 0},
@@ -34,7 +31,7 @@ DEFAULTS = {
     'synth': {'method': 'fast', 'profile': 'cpu', 'kw': {}},  # a registered synthesizer, one of its profiles, settings over it
     'guide': {'on': True, 'kw': {}},  # Base* (Guided, settings in kw) or Base + CS (on: false)
     'budget': {'epochs': 25, 'kd_steps': 40, 'bs': 128, 'lr': 0.1, 'wd': 5e-4, 'T': 20., 'eval_every': 5},
-    'run': {'device': None, 'amp': None, 'seed': 0, 'out': 'runs/cdx', 'smoke': False},  # amp: 'bf16' (CPU/CUDA) or 'fp16' (CUDA)  # smoke: a tiny budget on stand-in data (see `run_distill`)
+    'run': {'device': None, 'amp': None, 'seed': 0, 'out': 'runs/cdx', 'smoke': False, 'tensorboard': False},  # amp: 'bf16' (CPU/CUDA) or 'fp16' (CUDA)  # smoke: a tiny budget on stand-in data (see `run_distill`)
 }
 
 def merge(base:dict, over:dict, where:str='')->dict:
@@ -74,13 +71,6 @@ def load_config(path:str|Path|None=None, # a YAML file (sections as in `DEFAULTS
     return merge(cfg, over)
 
 # %% ../nbs/07a_cli.ipynb #9ecc4715
-def _num(v, name, lo=None, hi=None, integer=False, lo_open=False):
-    bad = isinstance(v, bool) or not isinstance(v, (int, float)) or (integer and not float(v).is_integer())
-    if bad or not math.isfinite(v) or (lo is not None and (v <= lo if lo_open else v < lo)) or (hi is not None and v > hi):
-        rng = f"{'an integer' if integer else 'a finite number'}" + (f" {'>' if lo_open else '>='} {lo}" if lo is not None else '')
-        raise ConfigError(f"{name} must be {rng}, got {v!r}")
-    return int(v) if integer else float(v)
-
 def check_config(cfg:dict)->dict:
     "Validate names and numbers (no file is read yet); returns the config with numbers normalised. Raises `ConfigError`."
     cfg = copy.deepcopy(cfg)
@@ -95,7 +85,7 @@ def check_config(cfg:dict)->dict:
         if fixed: raise ConfigError(f"{who}.kw sets {', '.join(fixed)}: the dataset sets these ({d['dataset']}); leave them out")
     if t['file'] is None and not cfg['run']['smoke']: raise ConfigError("no teacher: give the teacher's checkpoint (teacher.file, --teacher FILE)")
     if d['condensed'] is not None and d['few_shot'] is not None: raise ConfigError("give the condensed set or few-shot real samples, not both (data.condensed, data.few_shot)")
-    if d['few_shot'] is not None: d['few_shot'] = _num(d['few_shot'], 'data.few_shot (--few-shot)', 1, integer=True)
+    if d['few_shot'] is not None: d['few_shot'] = check_num(d['few_shot'], 'data.few_shot (--few-shot)', 1, integer=True)
     if sy['method'] is not None and sy['method'] not in SYNTHESIZERS: raise ConfigError(f"unknown method {sy['method']!r}: use one of {', '.join(SYNTHESIZERS.names())} (synth.method, --method)")
     if sy['method'] is not None and sy['profile'] not in SYNTHESIZERS[sy['method']].profiles:
         raise ConfigError(f"{sy['method']} has no profile {sy['profile']!r}: use one of {', '.join(SYNTHESIZERS[sy['method']].profiles)} (synth.profile, --profile)")
@@ -103,16 +93,16 @@ def check_config(cfg:dict)->dict:
     if g['on'] and no_set: raise ConfigError("guidance needs a condensed set or few-shot samples: give --condensed PATH or --few-shot K, or --no-guide")
     if sy['method'] is None and no_set: raise ConfigError("with no method the pool never grows: give a condensed set (--condensed) or a method")
     if sy['method'] is None and g['on']: raise ConfigError("guidance wraps a base method: give --method or --no-guide")
-    if 'lam' in g['kw']: g['kw']['lam'] = _num(g['kw']['lam'], 'guide.kw.lam (--lam)', 0)
-    for k, lo, integer, opn in (('epochs', 1, True, False), ('kd_steps', 1, True, False), ('bs', 1, True, False), ('eval_every', 1, True, False),
-                                ('lr', 0, False, True), ('wd', 0, False, False), ('T', 0, False, True)):
-        b[k] = _num(b[k], f'budget.{k} (--{k.replace("_", "-")})', lo, integer=integer, lo_open=opn)
-    cfg['run']['seed'] = _num(cfg['run']['seed'], 'run.seed (--seed)', 0, integer=True)
+    if 'lam' in g['kw']: g['kw']['lam'] = check_num(g['kw']['lam'], 'guide.kw.lam (--lam)', 0)
+    cfg['budget'] = DistillConfig.check(b, lambda k: f'budget.{k} (--{k.replace("_", "-")})')  # distill's own check, with the flag names
+    cfg['run']['seed'] = check_num(cfg['run']['seed'], 'run.seed (--seed)', 0, integer=True)
     dev = cfg['run']['device']
     if dev is not None:
         try: dev = torch.device(dev)
         except RuntimeError: raise ConfigError(f"unknown device {cfg['run']['device']!r}: use cpu, cuda, cuda:N or mps") from None
         if dev.type == 'cuda' and not torch.cuda.is_available(): raise ConfigError(f"device {cfg['run']['device']} asked for, but this machine has no CUDA: use --device cpu")
+    if cfg['run']['tensorboard'] and importlib.util.find_spec('tensorboard') is None:
+        raise ConfigError("run.tensorboard (--tensorboard) needs the tensorboard package: pip install tensorboard, or leave it off")
     amp = cfg['run']['amp']
     if amp not in (None, 'bf16', 'fp16'): raise ConfigError(f"run.amp (--amp) must be bf16 or fp16 (or unset), got {amp!r}")
     on_cuda = (dev.type == 'cuda') if dev is not None else torch.cuda.is_available()
@@ -130,21 +120,11 @@ def sha256(path:str|Path)->str:
                 for chunk in iter(lambda: fh.read(1 << 20), b''): h.update(chunk)
     return h.hexdigest()
 
-def _writable(out:Path):
-    if out.exists() and not out.is_dir(): raise ConfigError(f"the output folder {out} is a file: give another --out")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        probe = out/f'.cdx-write-test-{os.getpid()}'; probe.write_text('ok'); probe.unlink()
-    except OSError as e: raise ConfigError(f"cannot write to the output folder {out} ({e.strerror}): give a writable --out") from None
-
 def _why(e:Exception)->str:
     "An error's first line, with its hint when it gives one."
     ls = [l.strip() for l in str(e).splitlines() if l.strip()] or [type(e).__name__]
     hint = next((l for l in ls[1:] if l.startswith('hint:')), None)
     return ls[0] + (f" ({hint})" if hint else '')
-
-def _flat(d:dict, pre:str='')->dict:
-    return {k2: v2 for k, v in d.items() for k2, v2 in (_flat(v, f'{pre}{k}.') if isinstance(v, dict) and v else {f'{pre}{k}': v}).items()}
 
 def _model(arch, spec, kw):
     return get_model(arch, num_classes=spec.num_classes, in_chans=spec.channels, img_size=spec.size, **kw)
@@ -153,7 +133,7 @@ def prepare(cfg:dict)->dict:
     "Everything a run needs, checked against each other before any training: teacher, set, student, test split, output folder."
     cfg = check_config(cfg)
     d, spec, smoke = cfg['data'], get_spec(cfg['data']['dataset']), cfg['run']['smoke']
-    out = Path(cfg['run']['out']); _writable(out)
+    out = Path(cfg['run']['out']); writable_dir(out)
     # the teacher
     t = cfg['teacher']; tfile = resolve(t['file'])
     if tfile is not None and Path(tfile).is_file():
@@ -184,13 +164,7 @@ def prepare(cfg:dict)->dict:
     # the student (its initial weights from the run's seed), and one forward of each model on one batch of the set
     set_seed(cfg['run']['seed'])
     student = _model(cfg['student']['arch'], spec, cfg['student']['kw'])
-    x = cs.images[:4] if cs is not None else torch.zeros(2, *spec.shape)
-    for who, m in (('teacher', teacher), ('student', student)):
-        try:
-            with torch.no_grad(): o = m.eval()(x)
-        except RuntimeError as e: raise ConfigError(f"the {who} cannot read {spec.title} images {tuple(spec.shape)}: {str(e).splitlines()[0]}") from None
-        if o.shape[1] != spec.num_classes:
-            raise ConfigError(f"the {who} has {o.shape[1]} outputs but {spec.title} has {spec.num_classes} classes: use a {who} made for {d['dataset']}")
+    check_models(spec, cs.images[:4] if cs is not None else None, teacher=teacher, student=student)
     return dict(cfg=cfg, spec=spec, teacher=teacher.eval(), cs=cs, test=test, student=student, out=out)
 
 # %% ../nbs/07a_cli.ipynb #29bf656e
@@ -208,29 +182,30 @@ def run_distill(cfg:dict, quiet:bool=False)->dict:
         cfg['guide']['kw'] = {**cfg['guide']['kw'], **SMOKE['guide']}
     P = prepare(cfg)
     cfg, out, spec, b = P['cfg'], P['out'], P['spec'], P['cfg']['budget']
-    if (out/'config.yaml').exists():  # a run folder holds one run: resuming it needs the same settings
-        old, new = _flat(yaml.safe_load((out/'config.yaml').read_text()) or {}), _flat(json.loads(json.dumps(cfg)))
-        diff = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
-        if diff: raise ConfigError(f"{out} holds a run with other settings: {', '.join(diff[:6])}{' ...' if len(diff) > 6 else ''} differ; use another --out, or resume it with --config {out/'config.yaml'}")
-    student = P['student']  # built from the run's seed; a forward in eval mode changed nothing in it
-    sy = cfg['synth']
-    synth = None
-    if sy['method'] is not None:
-        try: synth = get_synthesizer(sy['method'], P['teacher'], profile=sy['profile'], dataset=spec.name, device=cfg['run']['device'], **sy['kw'])
-        except (TypeError, ValueError, KeyError) as e: raise ConfigError(f"synth settings {sy['kw']}: {str(e).splitlines()[0]}") from None
-        if cfg['guide']['on']:
-            try: synth = Guided(synth, P['cs'], **cfg['guide']['kw'])
-            except (TypeError, ValueError) as e: raise ConfigError(f"guide settings {cfg['guide']['kw']}: {str(e).splitlines()[0]}") from None
-    files = {k: {'path': str(v), 'sha256': sha256(resolve(v))} for k, v in (('teacher', cfg['teacher']['file']), ('condensed', cfg['data']['condensed']))
-             if v is not None and Path(resolve(v)).exists()}
-    record = {**cfg, 'files': files, 'versions': {'cdx': cdx.__version__, 'torch': torch.__version__},
-              'resolved': {'synth': None if synth is None else synth.config()}}
-    (out/'config.yaml').write_text(yaml.safe_dump(json.loads(json.dumps(cfg)), sort_keys=False))  # `cdx distill --config` reproduces the run
-    learn = distill(P['teacher'], student, synth, init=P['cs'], test=P['test'], seed=cfg['run']['seed'], device=cfg['run']['device'], amp=cfg['run']['amp'],
-                    ckpt=out/'ckpt.pt', log=out/'log.jsonl', cbs=[] if quiet else [PrintRowsCB('cdx')], **b)
-    acc = learn.runlog.rows[-1]['test_acc']
-    path = save_checkpoint(out/'student.pt', learn.model, config=json.loads(json.dumps(record, default=str)), metrics={'acc': acc})
-    if not quiet: print(f"cdx: done, {'stand-in ' if smoke else ''}test accuracy {100*acc:.2f} %; student in {path}", flush=True)
+    with run_lock(out/'run'):  # one process per run folder (a second is refused; a killed run's lock is stale)
+        if (out/'config.yaml').exists():  # a run folder holds one run: resuming it needs the same settings
+            diff = config_diff(yaml.safe_load((out/'config.yaml').read_text()) or {}, json.loads(json.dumps(cfg)))
+            if diff: raise ConfigError(f"{out} holds a run with other settings: {', '.join(diff[:6])}{' ...' if len(diff) > 6 else ''} differ; use another --out, or resume it with --config {out/'config.yaml'}")
+        student = P['student']  # built from the run's seed; a forward in eval mode changed nothing in it
+        sy = cfg['synth']
+        synth = None
+        if sy['method'] is not None:
+            try: synth = get_synthesizer(sy['method'], P['teacher'], profile=sy['profile'], dataset=spec.name, device=cfg['run']['device'], **sy['kw'])
+            except (TypeError, ValueError, KeyError) as e: raise ConfigError(f"synth settings {sy['kw']}: {str(e).splitlines()[0]}") from None
+            if cfg['guide']['on']:
+                try: synth = Guided(synth, P['cs'], **cfg['guide']['kw'])
+                except (TypeError, ValueError) as e: raise ConfigError(f"guide settings {cfg['guide']['kw']}: {str(e).splitlines()[0]}") from None
+        files = {k: {'path': str(v), 'sha256': sha256(resolve(v))} for k, v in (('teacher', cfg['teacher']['file']), ('condensed', cfg['data']['condensed']))
+                 if v is not None and Path(resolve(v)).exists()}
+        record = {**cfg, 'files': files, 'versions': {'cdx': cdx.__version__, 'torch': torch.__version__},
+                  'resolved': {'synth': None if synth is None else synth.config()}}
+        tmp = out/'config.yaml.tmp'; tmp.write_text(yaml.safe_dump(json.loads(json.dumps(cfg)), sort_keys=False)); tmp.replace(out/'config.yaml')  # whole or absent; `cdx distill --config` reproduces the run
+        learn = distill(P['teacher'], student, synth, init=P['cs'], test=P['test'], seed=cfg['run']['seed'], device=cfg['run']['device'], amp=cfg['run']['amp'],
+                        ckpt=out/'ckpt.pt', log=out/'log.jsonl', **b,
+                        cbs=([] if quiet else [PrintRowsCB('cdx')]) + ([TensorBoardCB(out/'tb')] if cfg['run']['tensorboard'] else []))
+        acc = learn.runlog.rows[-1]['test_acc']
+        path = save_checkpoint(out/'student.pt', learn.model, config=json.loads(json.dumps(record, default=str)), metrics={'acc': acc})
+        if not quiet: print(f"cdx: done, {'stand-in ' if smoke else ''}test accuracy {100*acc:.2f} %; student in {path}", flush=True)
     return {'acc': acc, 'student': path, 'learn': learn, 'config': record}
 
 # %% ../nbs/07a_cli.ipynb #0157bded
@@ -272,6 +247,7 @@ def parser()->argparse.ArgumentParser:
     d.add_argument('--config', help="a YAML run config (sections: " + ', '.join(DEFAULTS) + ")")
     for flag, key, typ, h in _FLAGS: d.add_argument(flag, dest=key, type=typ, default=None, help=h)
     d.add_argument('--no-guide', dest='guide.on', action='store_false', default=None, help="Base + CS: the set only joins the pool")
+    d.add_argument('--tensorboard', dest='run.tensorboard', action='store_true', default=None, help="also write TensorBoard events in <out>/tb (needs tensorboard)")
     d.add_argument('--set', action='append', default=[], metavar='KEY=VALUE', help="any other setting, e.g. --set synth.kw.g_steps=5 (YAML values)")
     d.add_argument('--smoke', action='store_true', help="end to end in seconds on stand-in data of the dataset's shape (random teacher if its file is absent)")
     d.add_argument('--debug', action='store_true', help="show the traceback of an error")

@@ -4,12 +4,12 @@
 
 # %% ../nbs/02c_condense.ipynb #612c55b2
 from __future__ import annotations
-import time, statistics
+import contextlib, time, statistics
 from pathlib import Path
 import torch, torch.nn as nn, torch.nn.functional as F
 import fastcore.all as fc
 from tqdm.auto import tqdm
-from .core import set_seed, rng_state, set_rng_state, atomic_save, safe_load, default_device, Table
+from .core import set_seed, rng_state, set_rng_state, atomic_save, safe_load, default_device, Table, run_lock, config_diff, ConfigError
 from .datasets import get_spec, load_tensors
 from .augment import DiffAug, DSA
 from .condensed import CondensedSet, few_shot
@@ -65,36 +65,36 @@ def distribution_matching(dataset:str='fashion_mnist', # registered dataset to c
     labels = torch.arange(spec.num_classes).repeat_interleave(spc)
     syn = syn.to(device).requires_grad_(True)
     opt = torch.optim.SGD([syn], lr=lr, momentum=0.5)
-    start, losses, secs = 0, [], 0.
-    if ckpt is not None and Path(ckpt).exists():
-        st = safe_load(ckpt)
-        if st['config'] != cfg:
-            diff = {k: (st['config'].get(k), v) for k, v in cfg.items() if st['config'].get(k) != v}
-            raise ValueError(f"checkpoint {ckpt} was made with other settings {diff} (saved, asked); delete it or use another path")
-        with torch.no_grad(): syn.copy_(st['syn'])
-        opt.load_state_dict(st['opt']); start, losses, secs = st['it'], st['losses'], st['seconds']
-        set_rng_state(st['rng'])
-    def _save(it):
-        atomic_save({'config': cfg, 'syn': syn.detach().cpu(), 'opt': opt.state_dict(), 'it': it, 'losses': losses,
-                     'seconds': secs, 'rng': rng_state()}, ckpt)
-    bar = tqdm(range(start, iters), desc=f'DM {spec.title} {spc}/class', disable=not progress, initial=start, total=iters)
-    t0 = time.time()
-    for it in bar:
-        net = ConvNet(spec.channels, spec.num_classes, width, depth, spec.size).to(device).to(memory_format=torch.channels_last)
-        for p in net.parameters(): p.requires_grad_(False)
-        reals, syns = [], []
-        for c, ic in enumerate(by_class):
-            xr = spec.normalize(x[ic[torch.randperm(len(ic))[:batch_real]]]).to(device)
-            xr, xs = aug.siamese(xr, syn[c*spc:(c+1)*spc])
-            reals.append(xr); syns.append(xs)
-        loss = dm_loss(net, reals, syns)
-        opt.zero_grad(); loss.backward(); opt.step()
-        losses.append(loss.item())
-        if progress and it % 10 == 0: bar.set_postfix(loss=f'{statistics.fmean(losses[-50:]):.3f}', refresh=False)
-        if ckpt is not None and ((it + 1) % save_every == 0 or it + 1 == iters or it + 1 == stop_after):
-            secs += time.time() - t0; t0 = time.time(); _save(it + 1)
-        if stop_after is not None and it + 1 >= stop_after: break
-    secs += time.time() - t0
+    with (run_lock(ckpt) if ckpt is not None else contextlib.nullcontext()):  # one process per checkpoint; a killed run's lock is stale
+        start, losses, secs = 0, [], 0.
+        if ckpt is not None and Path(ckpt).exists():
+            st = safe_load(ckpt)
+            if st['config'] != cfg:
+                raise ConfigError(f"checkpoint {ckpt} was made with other settings: {'; '.join(config_diff(st['config'], cfg))}: delete it or use another path")
+            with torch.no_grad(): syn.copy_(st['syn'])
+            opt.load_state_dict(st['opt']); start, losses, secs = st['it'], st['losses'], st['seconds']
+            set_rng_state(st['rng'])
+        def _save(it):
+            atomic_save({'config': cfg, 'syn': syn.detach().cpu(), 'opt': opt.state_dict(), 'it': it, 'losses': losses,
+                         'seconds': secs, 'rng': rng_state()}, ckpt)
+        bar = tqdm(range(start, iters), desc=f'DM {spec.title} {spc}/class', disable=not progress, initial=start, total=iters)
+        t0 = time.time()
+        for it in bar:
+            net = ConvNet(spec.channels, spec.num_classes, width, depth, spec.size).to(device).to(memory_format=torch.channels_last)
+            for p in net.parameters(): p.requires_grad_(False)
+            reals, syns = [], []
+            for c, ic in enumerate(by_class):
+                xr = spec.normalize(x[ic[torch.randperm(len(ic))[:batch_real]]]).to(device)
+                xr, xs = aug.siamese(xr, syn[c*spc:(c+1)*spc])
+                reals.append(xr); syns.append(xs)
+            loss = dm_loss(net, reals, syns)
+            opt.zero_grad(); loss.backward(); opt.step()
+            losses.append(loss.item())
+            if progress and it % 10 == 0: bar.set_postfix(loss=f'{statistics.fmean(losses[-50:]):.3f}', refresh=False)
+            if ckpt is not None and ((it + 1) % save_every == 0 or it + 1 == iters or it + 1 == stop_after):
+                secs += time.time() - t0; t0 = time.time(); _save(it + 1)
+            if stop_after is not None and it + 1 >= stop_after: break
+        secs += time.time() - t0
     meta = {**{k: v for k, v in cfg.items() if k != 'dataset'}, 'seconds': round(secs, 1), 'iters_done': len(losses),
             'final_loss': statistics.fmean(losses[-50:]) if losses else float('nan')}
     cs = CondensedSet(syn.detach().cpu(), labels, dataset, 'DM', False, meta)

@@ -4,15 +4,15 @@
 
 # %% ../nbs/00_core.ipynb #242e4fc5
 from __future__ import annotations
-import os, random, tempfile, contextlib
+import math, os, pickle, random, re, socket, tempfile, contextlib, warnings
 from pathlib import Path
 import numpy as np
 import torch
 import fastcore.all as fc
 
 # %% auto #0
-__all__ = ['default_device', 'to_device', 'set_seed', 'rng_state', 'set_rng_state', 'Registry', 'cache_dir', 'resolve',
-           'atomic_save', 'safe_load', 'Table']
+__all__ = ['default_device', 'to_device', 'set_seed', 'rng_state', 'set_rng_state', 'Registry', 'ConfigError', 'check_num',
+           'config_diff', 'cache_dir', 'resolve', 'atomic_save', 'safe_load', 'run_lock', 'writable_dir', 'Table']
 
 # %% ../nbs/00_core.ipynb #22a3f639
 def default_device(
@@ -89,11 +89,41 @@ class Registry:
         return next((k for k, v in self._d.items() if v is obj), getattr(obj, '__name__', repr(obj)))
     def __repr__(self): return f"Registry({self.kind}: {', '.join(self._d)})"
 
+# %% ../nbs/00_core.ipynb #8ef74f14
+class ConfigError(ValueError):
+    "A bad setting or input: the message names the problem and the fix, in one line."
+
+def check_num(v, # the value given
+              name:str, # how the message names it (e.g. 'budget.lr (--lr)')
+              lo=None, hi=None, # bounds (inclusive unless `lo_open`)
+              integer:bool=False, # must be a whole number (returned as int)
+              lo_open:bool=False)->int|float:
+    "`v` as an int or float if it is a finite number in range, else `ConfigError` naming `name`, the range and `v`."
+    bad = isinstance(v, bool) or not isinstance(v, (int, float)) or (integer and not float(v).is_integer())
+    if bad or not math.isfinite(v) or (lo is not None and (v <= lo if lo_open else v < lo)) or (hi is not None and v > hi):
+        rng = f"{'an integer' if integer else 'a finite number'}" + (f" {'>' if lo_open else '>='} {lo}" if lo is not None else '') + (f" and <= {hi}" if hi is not None else '')
+        raise ConfigError(f"{name} must be {rng}, got {v!r}")
+    return int(v) if integer else float(v)
+
+# %% ../nbs/00_core.ipynb #0df873d2
+def config_diff(old:dict, new:dict)->list:
+    "The keys (dotted paths into nested dicts) whose values differ between two configs, as `key (old -> new)` strings."
+    flat = lambda d, pre='': {k2: v2 for k, v in d.items() for k2, v2 in (flat(v, f'{pre}{k}.') if isinstance(v, dict) and v else {f'{pre}{k}': v}).items()}
+    a, b = flat(old or {}), flat(new or {})
+    return [f"{k} ({a.get(k, '-')} -> {b.get(k, '-')})" for k in sorted(set(a) | set(b)) if a.get(k, '-') != b.get(k, '-')]
+
 # %% ../nbs/00_core.ipynb #8ca713f9
 def cache_dir(*parts)->Path:
-    "cdx's cache folder (`$CDX_CACHE`, else `~/.cache/cdx`), created on demand, joined with `parts`."
-    p = Path(os.environ.get('CDX_CACHE') or Path.home()/'.cache'/'cdx').expanduser().joinpath(*parts)
-    p.mkdir(parents=True, exist_ok=True)
+    "cdx's cache folder (`$CDX_CACHE`, else `~/.cache/cdx`, else a temporary folder), created on demand, joined with `parts`."
+    env = os.environ.get('CDX_CACHE')
+    p = Path(env or Path.home()/'.cache'/'cdx').expanduser().joinpath(*parts)
+    try: p.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        if env: raise ConfigError(f"cannot create {p} in $CDX_CACHE={env} ({e.strerror}): set $CDX_CACHE to a writable folder") from None
+        fb = Path(tempfile.gettempdir())/f'cdx-cache-{os.getuid() if hasattr(os, "getuid") else "user"}'
+        warnings.warn(f"cannot create {p} ({e.strerror}): using {fb}; set $CDX_CACHE to a writable folder to keep the cache")
+        os.environ['CDX_CACHE'] = str(fb)  # once per process
+        return cache_dir(*parts)
     return p
 
 # %% ../nbs/00_core.ipynb #4239ef94
@@ -108,29 +138,90 @@ def atomic_save(obj, # anything `torch.save` takes
                 path:str|Path, # the destination; its folder is created
                )->Path:
     "`torch.save(obj, path)` through a temporary file and a rename: the destination is whole or untouched."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name+'.', suffix='.tmp')
-    os.close(fd)
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name+'.', suffix='.tmp')
+        os.close(fd)
+    except OSError as e: raise ConfigError(_unwritten(path, e)) from None
     try:
         torch.save(obj, tmp)
         um = os.umask(0); os.umask(um)
         os.chmod(tmp, 0o666 & ~um)  # mkstemp makes the file private; give it the permissions a plain save would
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as e:
         with contextlib.suppress(FileNotFoundError): os.unlink(tmp)
+        if isinstance(e, OSError): raise ConfigError(_unwritten(path, e)) from None
         raise
     return path
+
+def _unwritten(path, e):
+    kept = f"the previous {path.name} is intact" if path.exists() else "nothing was written"
+    return f"could not write {path} ({e.strerror or e}): {kept}; free disk space or make {path.parent} writable, then run again (a run resumes)"
 
 def safe_load(path:str|Path, # a file written by `torch.save`
               map_location='cpu', # where tensors go
              ):
-    "Load a torch file without executing pickled code (`weights_only=True`); clear errors for missing or unsafe files."
+    "Load a torch file without executing pickled code (`weights_only=True`); a bad file gets `ConfigError` saying what it is and what to do."
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"no such file: {path}")
+    with open(path, 'rb') as f: head = f.read(4)
+    if not head: raise ConfigError(f"{path} is empty (an interrupted copy or save?): move it away (a run then starts afresh) or fetch it again")
+    if head != b'PK\x03\x04' and head[:1] != b'\x80':
+        raise ConfigError(f"{path} is not a torch file (it starts with {head!r}): give the checkpoint or set file itself")
     try: return torch.load(path, map_location=map_location, weights_only=True)
     except Exception as e:
-        raise ValueError(f"{path} could not be loaded safely (weights_only=True): {e}. cdx loads only tensors, "
-                         "dicts, lists and numbers; re-save the file with plain tensors (no custom classes).") from e
+        msg = str(e)
+        if 'weights_only' in msg or 'Unsupported global' in msg or isinstance(e, pickle.UnpicklingError):
+            g = re.search(r'GLOBAL ([\w.]+)', msg)
+            raise ConfigError(f"{path} holds pickled code or custom classes{f' ({g[1]})' if g else ''} and was not loaded (cdx loads only tensors, dicts, lists "
+                              "and numbers): if you trust it, load it yourself and re-save its tensors") from None
+        raise ConfigError(f"{path} is truncated or corrupt ({msg.splitlines()[0][:80]}): move it away (a run then starts afresh from its last good "
+                          "state) or fetch it again") from None
+
+
+# %% ../nbs/00_core.ipynb #e6b9d2e0
+def _alive(pid:int)->bool:
+    try: os.kill(pid, 0)
+    except ProcessLookupError: return False
+    except PermissionError: return True
+    return True
+
+@contextlib.contextmanager
+def run_lock(path:str|Path, # the file a run writes (its checkpoint, or its folder)
+            ):
+    "Hold `<path>.lock` while a run writes `path`; a live holder is refused (`ConfigError`), a dead one's lock taken over."
+    lock, me = Path(str(path) + '.lock'), f'{os.getpid()} {socket.gethostname()}'
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    for _ in range(3):
+        try: fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY); break
+        except FileExistsError:
+            try: pid, host = lock.read_text().split()
+            except (OSError, ValueError): pid, host = '0', socket.gethostname()  # being written, or garbage: treat as stale
+            if host != socket.gethostname():
+                raise ConfigError(f"{path} is locked by a run on {host} (pid {pid}): if none is going on there, delete {lock}") from None
+            if int(pid) != os.getpid() and _alive(int(pid)):
+                raise ConfigError(f"{path} is in use by process {pid} (lock {lock}): wait for it to end, or use another output") from None
+            with contextlib.suppress(FileNotFoundError): lock.unlink()  # stale: its process is gone
+    else: raise ConfigError(f"cannot take the lock {lock}: delete it if no run is going on")
+    os.write(fd, me.encode()); os.close(fd)
+    try: yield lock
+    finally:
+        with contextlib.suppress(OSError):
+            if lock.read_text() == me: lock.unlink()
+
+# %% ../nbs/00_core.ipynb #37b79633
+def writable_dir(path:str|Path, # an output folder
+                 flag:str='--out', # what the user changes to fix it (a flag or a setting)
+                )->Path:
+    "`path` as a folder this process can write in (created if missing), else `ConfigError` naming it and `flag`."
+    path = Path(path)
+    if path.exists() and not path.is_dir(): raise ConfigError(f"the output folder {path} is a file: give another {flag}")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path/f'.cdx-write-test-{os.getpid()}'; probe.write_text('ok'); probe.unlink()
+    except OSError as e: raise ConfigError(f"cannot write to the output folder {path} ({e.strerror}): give a writable {flag}") from None
+    return path
 
 # %% ../nbs/00_core.ipynb #1128696a
 class Table(list):

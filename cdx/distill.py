@@ -4,12 +4,12 @@
 
 # %% ../nbs/05a_distill.ipynb #db65702b
 from __future__ import annotations
-import contextlib, json, time
+import contextlib, dataclasses, json, time
 from functools import partial
 from pathlib import Path
 import torch, torch.nn as nn, torch.nn.functional as F
 import fastcore.all as fc
-from .core import set_seed
+from .core import set_seed, ConfigError, check_num
 from .datasets import get_spec, load_tensors
 from .augment import DiffAug
 from .condensed import CondensedSet
@@ -19,7 +19,8 @@ from .synthesis import Synthesizer, kl_div_t
 from .datasets import clip_to_data
 
 # %% auto #0
-__all__ = ['Pool', 'PoolLoader', 'Distiller', 'SynthesisCB', 'AmpCB', 'ValidEveryCB', 'RunLogCB', 'PrintRowsCB', 'distill']
+__all__ = ['Pool', 'PoolLoader', 'Distiller', 'SynthesisCB', 'AmpCB', 'ValidEveryCB', 'RunLogCB', 'PrintRowsCB', 'TensorBoardCB',
+           'DistillConfig', 'check_models', 'distill']
 
 # %% ../nbs/05a_distill.ipynb #b31afed2
 class Pool:
@@ -198,55 +199,128 @@ class PrintRowsCB(Callback):
                   f"ETA {el/max(done, 1)*(learn.n_epochs - r['epoch'])/60:.1f} min", flush=True)
         self.n = len(rows)
 
+# %% ../nbs/05a_distill.ipynb #2c2cbb0b
+class TensorBoardCB(Callback):
+    "Write each new row of the run log as TensorBoard scalars (`run/<field>` at its epoch) in `folder`; needs the `tensorboard` package."
+    order = 13
+    def __init__(self, folder:str|Path, # the events folder (e.g. `<run>/tb`)
+                 writer=None): # a `SummaryWriter`-like factory taking the folder (default: torch's, which needs `tensorboard`)
+        if writer is None:
+            try: from torch.utils.tensorboard import SummaryWriter as writer
+            except ImportError: raise ConfigError("TensorBoard events need the tensorboard package: pip install tensorboard (or leave them off)") from None
+        self.folder, self.make = folder, writer
+    def before_fit(self, learn): self.w, self.n = self.make(str(self.folder)), len(learn.runlog.rows)
+    def cleanup_epoch(self, learn):
+        rows = learn.runlog.rows
+        for r in rows[self.n:]:
+            for k, v in r.items():
+                if k != 'epoch' and isinstance(v, (int, float)) and not isinstance(v, bool): self.w.add_scalar(f'run/{k}', v, r['epoch'])
+        self.n = len(rows); self.w.flush()
+    def cleanup_fit(self, learn): self.w.close()
+
+# %% ../nbs/05a_distill.ipynb #5bb88381
+@dataclasses.dataclass
+class DistillConfig:
+    "Algorithm 1's settings, apart from its inputs: one serialisable record, checked when made (`ConfigError`)."
+    epochs:int=40 # Algorithm 1's E: one synthesised batch per epoch
+    kd_steps:int=50 # KD steps per epoch
+    bs:int=128 # student batch size
+    lr:float=0.1 # peak learning rate (cosine)
+    wd:float=5e-4 # weight decay
+    T:float=20. # KD temperature
+    kd_loss:str|None=None # 'kl' or 'l1'; default: the synthesizer's `kd_loss`, else 'kl'
+    cap:int=50_000 # most synthetic images kept in the pool
+    clip_init:bool=True # clamp the initial set's pixels to the range of real images (condensed pixels may lie far outside it)
+    aug:str|None='translation,flip' # DiffAug policy for KD batches (None: none)
+    eval_every:int=5 # epochs between test evaluations (and after the last)
+    warmup:int|None=None # first epochs only synthesise; default: the synthesizer's `warmup` (Fast's schedule), else 0
+    ckpt_every:int=5 # epochs between checkpoints
+    seed:int=0 # seeds pool sampling, augmentation and synthesis
+    amp:str|None=None # mixed precision: 'bf16' (CPU or CUDA) or 'fp16' (CUDA); None: float32
+
+    def __post_init__(self): self.__dict__.update(self.check(dataclasses.asdict(self)))
+    def asdict(self)->dict: return dataclasses.asdict(self)
+
+    @classmethod
+    def check(cls, d:dict, # some of the settings
+              label=lambda k: k, # how a message names setting `k` (the command names its flag)
+             )->dict:
+        "`d` with every setting checked and its numbers normalised; an unknown setting or a bad value raises `ConfigError`."
+        known = [f.name for f in dataclasses.fields(cls)]
+        d = dict(d)
+        for k in d:
+            if k not in known: raise ConfigError(f"unknown distill setting {k!r}: known are {', '.join(known)}")
+        for k, lo, integer, opn in (('epochs', 1, True, False), ('kd_steps', 1, True, False), ('bs', 1, True, False), ('cap', 1, True, False),
+                                    ('eval_every', 1, True, False), ('ckpt_every', 1, True, False), ('seed', 0, True, False),
+                                    ('lr', 0, False, True), ('wd', 0, False, False), ('T', 0, False, True)):
+            if k in d: d[k] = check_num(d[k], label(k), lo, integer=integer, lo_open=opn)
+        if d.get('warmup') is not None: d['warmup'] = check_num(d['warmup'], label('warmup'), 0, integer=True)
+        if d.get('kd_loss') not in (None, 'kl', 'l1'): raise ConfigError(f"{label('kd_loss')} must be 'kl' or 'l1' (or unset: the synthesizer's), got {d['kd_loss']!r}")
+        if d.get('amp') not in (None, 'bf16', 'fp16'): raise ConfigError(f"{label('amp')} must be bf16 or fp16 (or unset), got {d['amp']!r}")
+        if d.get('aug'):
+            try: DiffAug(d['aug'])
+            except (KeyError, ValueError) as e: raise ConfigError(f"{label('aug')}: {str(e).splitlines()[0]}") from None
+        if 'clip_init' in d: d['clip_init'] = bool(d['clip_init'])
+        return d
+
+def check_models(spec, # the dataset's `DatasetSpec`
+                 x:torch.Tensor|None=None, # a few (normalised) images of the set; default: two blank images of the dataset's shape
+                 **models:nn.Module)->None: # by the name a message uses, e.g. teacher=..., student=...
+    "One forward of each model (eval mode, no gradient, training flag restored): each must read `spec`'s images and give one logit per class."
+    x = torch.zeros(2, *spec.shape) if x is None else x
+    for who, m in models.items():
+        was = m.training
+        try:
+            with torch.no_grad(): o = m.eval()(x.to(next(m.parameters()).device))
+        except RuntimeError as e: raise ConfigError(f"the {who} cannot read {spec.title} images {tuple(spec.shape)}: {str(e).splitlines()[0]}") from None
+        finally: m.train(was)
+        if o.ndim != 2 or o.shape[1] != spec.num_classes:
+            raise ConfigError(f"the {who} gives {tuple(o.shape[1:])} outputs per image but {spec.title} has {spec.num_classes} classes: use a {who} made for {spec.name}")
+
 # %% ../nbs/05a_distill.ipynb #559d07af
 def distill(teacher:nn.Module, # the frozen, pre-trained teacher
             student:nn.Module, # the student (initialised by the caller)
             synth:Synthesizer|None=None, # the base method; None: the pool never grows (KD on `init` alone)
             init:CondensedSet|None=None, # the pool's starting set (condensed or k real per class); None: data-free
-            epochs:int=40, # Algorithm 1's E: one synthesised batch per epoch
-            kd_steps:int=50, # KD steps per epoch
-            bs:int=128, lr:float=0.1, wd:float=5e-4, # student batch size, peak learning rate (cosine), weight decay
-            T:float=20., # KD temperature
-            kd_loss:str|None=None, # 'kl' or 'l1'; default: the synthesizer's `kd_loss`, else 'kl'
-            cap:int=50_000, # most synthetic images kept in the pool
-            clip_init:bool=True, # clamp `init`'s pixels to the range of real images (condensed pixels may lie far outside it)
-            aug:str|None='translation,flip', # DiffAug policy for KD batches (None: none)
+            cfg:DistillConfig|dict|None=None, # the run's settings (`DistillConfig` or its dict); keyword settings below override it
             test:tuple|None=None, # (uint8 images, labels) to evaluate on; default: the dataset's test split
-            eval_every:int=5, # epochs between test evaluations (and after the last)
-            warmup:int|None=None, # first epochs only synthesise; default: the synthesizer's `warmup` (Fast's schedule), else 0
             dataset:str|None=None, # default: `init.dataset`, else `synth.dataset`
             ckpt:str|Path|None=None, # resumable checkpoint, written every `ckpt_every` epochs; an existing one is resumed
-            ckpt_every:int=5,
             log:str|Path|None=None, # JSON-lines run log
-            seed:int=0, # seeds pool sampling, augmentation and synthesis
-            amp:str|None=None, # mixed precision: 'bf16' (CPU or CUDA) or 'fp16' (CUDA); None: float32
-            progress:bool=False, device=None, cbs=None)->Distiller:
-    "Algorithm 1: grow a pool from `init` by `synth`, distil `teacher` into `student` on it; returns the Distiller (`.log`, `.pool`)."
+            progress:bool=False, device=None, cbs=None,
+            **kw)->Distiller: # settings of `DistillConfig` (epochs, kd_steps, bs, lr, ...), over `cfg`
+    "Algorithm 1: grow a pool from `init` by `synth`, distil `teacher` into `student` on it; returns the Distiller (`.log`, `.pool`, `.cfg`)."
+    c = DistillConfig(**DistillConfig.check({**(cfg.asdict() if isinstance(cfg, DistillConfig) else cfg or {}), **kw}))
     dataset = dataset or (init.dataset if init is not None else synth.dataset if synth is not None else None)
-    if dataset is None: raise ValueError("distill needs data: give `init` (a CondensedSet), a `synth`, or both")
-    if synth is None and init is None: raise ValueError("with no synthesizer the pool never grows: give `init`")
+    if dataset is None: raise ConfigError("distill needs data: give `init` (a CondensedSet), a `synth`, or both")
+    if synth is None and init is None: raise ConfigError("with no synthesizer the pool never grows: give `init`")
     spec = get_spec(dataset)
-    if synth is not None and synth.dataset != dataset: raise ValueError(f"synthesizer makes {synth.dataset} images, the pool holds {dataset}")
+    if synth is not None and synth.dataset != dataset: raise ConfigError(f"synthesizer makes {synth.dataset} images, the pool holds {dataset}")
     s_warm = getattr(synth, 'warmup', None)
-    if warmup is not None and s_warm is not None and warmup != s_warm:
-        raise ValueError(f"warmup={warmup} but the synthesizer's is {s_warm}: set it on the synthesizer (it also gates its adversarial term)")
-    warmup = warmup if warmup is not None else s_warm or 0
-    if not 0 <= warmup < epochs: raise ValueError(f"warmup must be in [0, epochs): got {warmup} of {epochs} epochs")
-    set_seed(seed)
+    if c.warmup is not None and s_warm is not None and c.warmup != s_warm:
+        raise ConfigError(f"warmup={c.warmup} but the synthesizer's is {s_warm}: set it on the synthesizer (it also gates its adversarial term)")
+    warmup = c.warmup if c.warmup is not None else s_warm or 0
+    if not 0 <= warmup < c.epochs: raise ConfigError(f"warmup must be in [0, epochs): got {warmup} of {c.epochs} epochs")
+    if init is not None and not torch.isfinite(init.images).all(): raise ConfigError(f"the initial set ({init.source}) holds NaN or Inf pixels: fix or re-make the set")
+    if test is not None and (len(test[0]) != len(test[1]) or tuple(test[0].shape[1:]) != tuple(spec.shape)):
+        raise ConfigError(f"test must be (images of shape (N, {', '.join(map(str, spec.shape))}), N labels): got {tuple(test[0].shape)} and {len(test[1])} labels")
+    check_models(spec, init.images[:4] if init is not None else None, teacher=teacher, student=student)
+    set_seed(c.seed)
     test = load_tensors(dataset, train=False) if test is None else test
-    pool = Pool(init, cap=cap, clip_init=clip_init)
-    da = DiffAug(aug) if aug else None
-    dls = DataLoaders(PoolLoader(pool, kd_steps, bs, tfm=da, seed=seed), TensorLoader(*test, 1024, tfm=spec.normalize))
+    pool = Pool(init, cap=c.cap, clip_init=c.clip_init)
+    da = DiffAug(c.aug) if c.aug else None
+    dls = DataLoaders(PoolLoader(pool, c.kd_steps, c.bs, tfm=da, seed=c.seed), TensorLoader(*test, 1024, tfm=spec.normalize))
     scb = SynthesisCB(synth, pool, warmup)
-    cfg = {'distill': {'epochs': epochs, 'kd_steps': kd_steps, 'bs': bs, 'lr': lr, 'wd': wd, 'T': T, 'cap': cap, 'aug': aug,
-                       'seed': seed, 'init': None if init is None else f'{init.source}:{len(init)}', 'clip_init': bool(clip_init and init is not None),
-                       'warmup': warmup, 'synth': None if synth is None else synth.config(), **({'amp': amp} if amp else {})}}
-    cb_list = [DeviceCB(device), MetricsCB(), LRSchedCB(skip=warmup), ValidEveryCB(eval_every), scb, RunLogCB(log, scb)]
-    if amp: cb_list.append(AmpCB(amp))
-    if ckpt: cb_list.append(CheckpointCB(ckpt, every=ckpt_every, config=cfg, resume=True))
+    record = {'distill': {'epochs': c.epochs, 'kd_steps': c.kd_steps, 'bs': c.bs, 'lr': c.lr, 'wd': c.wd, 'T': c.T, 'cap': c.cap, 'aug': c.aug,
+                          'seed': c.seed, 'init': None if init is None else f'{init.source}:{len(init)}', 'clip_init': bool(c.clip_init and init is not None),
+                          'warmup': warmup, 'synth': None if synth is None else synth.config(),
+                          **({'amp': c.amp} if c.amp else {}), **({'kd_loss': c.kd_loss} if c.kd_loss else {})}}  # what changes the result
+    cb_list = [DeviceCB(device), MetricsCB(), LRSchedCB(skip=warmup), ValidEveryCB(c.eval_every), scb, RunLogCB(log, scb)]
+    if c.amp: cb_list.append(AmpCB(c.amp))
+    if ckpt: cb_list.append(CheckpointCB(ckpt, every=c.ckpt_every, config=record, resume=True))
     if progress: cb_list.append(ProgressCB())
-    learn = Distiller(student, teacher, dls, T=T, kd_loss=kd_loss or (synth.kd_loss if synth is not None else 'kl'), lr=lr,
-                      cbs=cb_list + list(fc.L(cbs)), opt_func=partial(torch.optim.SGD, momentum=0.9, weight_decay=wd))
-    learn.pool, learn.runlog = pool, cb_list[5]
-    learn.fit(epochs)
+    learn = Distiller(student, teacher, dls, T=c.T, kd_loss=c.kd_loss or (synth.kd_loss if synth is not None else 'kl'), lr=c.lr,
+                      cbs=cb_list + list(fc.L(cbs)), opt_func=partial(torch.optim.SGD, momentum=0.9, weight_decay=c.wd))
+    learn.pool, learn.runlog, learn.cfg = pool, cb_list[5], c
+    learn.fit(c.epochs)
     return learn

@@ -4,15 +4,17 @@
 
 # %% ../nbs/08c_expansion.ipynb #2a74bc80
 from __future__ import annotations
-import math, time, statistics as st
+import math, sys, time, traceback, statistics as st
 from pathlib import Path
 from fastcore.script import call_parse
-from .core import Table
-from .distill import PrintRowsCB
+from .core import Table, ConfigError, check_num, resolve, writable_dir
+from .distill import PrintRowsCB, DistillConfig
+from .synthesis import SYNTHESIZERS
+from .testbed import Testbed, FMNIST
 from .benchmark import run_row, BUDGET
 
 # %% auto #0
-__all__ = ['TABLE1_ROWS', 'paired', 'expansion_rows', 'cdx_expand', 'table1']
+__all__ = ['TABLE1_ROWS', 'paired', 'expansion_rows', 'check_expand', 'expand', 'cdx_expand', 'table1']
 
 # %% ../nbs/08c_expansion.ipynb #c2863492
 def paired(seeds:list)->dict:
@@ -26,19 +28,25 @@ def expansion_rows(method:str='fast')->list:
     "The rows of the main job: (label, `run_row` arguments)."
     return [('KD on CS alone', dict(method=None)), (f'{method} + CS', dict(method=method)), (f'{method}* (ours)', dict(method=method, guide={}))]
 
-@call_parse
-def cdx_expand(method:str='fast', # base inversion method: fast, cmi, deepinversion, pre_dfkd
-               spc:int=1, # images per class of the shipped DM-condensed Fashion-MNIST set (1, 10 or 50)
-               student:str='homogeneous', # testbed student: homogeneous (ResNet-8 x0.5) or heterogeneous (MobileNet-v2 x0.5)
-               seeds:int=1, # seeds per row
-               epochs:int=25, # Algorithm 1's epochs (one synthesised batch each)
-               kd_steps:int=40, # KD steps per epoch
-               out:str='runs/expand', # checkpoints and run logs (resumable)
-              ):
-    "Expand the shipped condensed set by guided model inversion and distil the shipped teacher into a student; print KD on CS alone, Base + CS and Base*."
+def check_expand(method:str, spc:int, student:str, seeds:int, epochs:int, kd_steps:int, out:str, bed:Testbed=FMNIST)->dict:
+    "The main job's settings, each checked before any work (`ConfigError` naming the flag and the fix); returns them normalised."
+    if method not in SYNTHESIZERS: raise ConfigError(f"unknown method {method!r}: use one of {', '.join(SYNTHESIZERS.names())} (--method)")
+    have = sorted(int(p.name.split('_')[-1][:-6]) for p in Path(resolve(bed.set_name.format(spc=0))).parent.glob(Path(bed.set_name.format(spc='*')).name))
+    if spc not in have: raise ConfigError(f"no shipped condensed set with {spc!r} images per class: use --spc {' or '.join(map(str, have))}")
+    if student not in bed.students: raise ConfigError(f"unknown student {student!r}: use one of {', '.join(bed.students)} (--student)")
+    seeds = check_num(seeds, 'seeds (--seeds)', 1, integer=True)
+    b = DistillConfig.check({'epochs': epochs, 'kd_steps': kd_steps}, lambda k: f'{k} (--{k})')
+    return dict(method=method, spc=spc, student=student, seeds=seeds, **b, out=writable_dir(out))
+
+def expand(method:str='fast', spc:int=1, student:str='homogeneous', seeds:int=1, epochs:int=25, kd_steps:int=40, out:str='runs/expand',
+           bed:Testbed=FMNIST)->dict:
+    "The main job (see `cdx_expand`): every setting checked first, then the rows, seed by seed; returns {row: [accuracy per seed]}."
+    a = check_expand(method, spc, student, seeds, epochs, kd_steps, out, bed)
+    method, spc, student, seeds, epochs, kd_steps, out = (a[k] for k in ('method', 'spc', 'student', 'seeds', 'epochs', 'kd_steps', 'out'))
     t0 = time.time()
-    budget = {**BUDGET, 'epochs': epochs, 'kd_steps': kd_steps, 'eval_every': min(5, epochs)}
-    print(f"cdx: condensed data expansion, {method} on Fashion-MNIST, DM set at {spc} image(s) per class, teacher ResNet-8 -> "
+    budget = {**bed.budget, 'epochs': epochs, 'kd_steps': kd_steps, 'eval_every': min(5, epochs)}
+    tag = '' if (epochs, kd_steps) == (bed.budget['epochs'], bed.budget['kd_steps']) else f'e{epochs}k{kd_steps}'  # another budget, other files
+    print(f"cdx: condensed data expansion, {method} on {bed.dataset}, DM set at {spc} image(s) per class, teacher -> "
           f"{student} student, {epochs} epochs x {kd_steps} KD steps, {seeds} seed(s); runs in {out}", flush=True)
     warm = {'warmup': round(epochs*20/220)} if method == 'fast' else {}  # Fast's synthesis-only epochs, in the published proportion (20 of 220)
     res = {}
@@ -47,7 +55,7 @@ def cdx_expand(method:str='fast', # base inversion method: fast, cmi, deepinvers
         for seed in range(seeds):
             t = time.time()
             print(f"cdx: {label}, seed {seed}", flush=True)
-            r = run_row(spc=spc, seed=seed, student=student, out=out, budget=budget, cbs=[PrintRowsCB(label)], **kw, **warm)
+            r = run_row(spc=spc, seed=seed, student=student, out=out, budget=budget, tag=tag, bed=bed, cbs=[PrintRowsCB(label)], **kw, **warm)
             res[label].append(r['acc'])
             print(f"cdx: {label}, seed {seed}: {100*r['acc']:.2f} % ({(time.time() - t)/60:.1f} min)", flush=True)
     fmt = lambda v: f'{100*st.mean(v):.1f} ± {100*st.stdev(v):.1f}' if len(v) > 1 else f'{100*v[0]:.1f}'
@@ -57,6 +65,23 @@ def cdx_expand(method:str='fast', # base inversion method: fast, cmi, deepinvers
     print(f"cdx: {method}* minus {method} + CS, seed by seed (points): {', '.join(f'{100*(y - x):+.1f}' for x, y in zip(a, b))}; "
           f"mean {100*p['mean']:+.1f}" + (f" ± {100*p['se']:.1f} (standard error, {p['n']} pairs)" if p['se'] is not None else " (1 pair)"))
     print(f"cdx: done in {(time.time() - t0)/60:.1f} min")
+    return res
+
+@call_parse
+def cdx_expand(method:str='fast', # base inversion method: fast, cmi, deepinversion, pre_dfkd
+               spc:int=1, # images per class of the shipped DM-condensed Fashion-MNIST set (1, 10 or 50)
+               student:str='homogeneous', # testbed student: homogeneous (ResNet-8 x0.5) or heterogeneous (MobileNet-v2 x0.5)
+               seeds:int=1, # seeds per row
+               epochs:int=25, # Algorithm 1's epochs (one synthesised batch each)
+               kd_steps:int=40, # KD steps per epoch
+               out:str='runs/expand', # checkpoints and run logs (resumable; another budget gets other file names)
+               debug:bool=False, # show the traceback of an error
+              ):
+    "Expand the shipped condensed set by guided model inversion and distil the shipped teacher into a student; print KD on CS alone, Base + CS and Base*."
+    try: expand(method, spc, student, seeds, epochs, kd_steps, out)
+    except ConfigError as e:  # a bad input: one line, exit 2 (checked before any work, or a file or lock refused)
+        if debug: traceback.print_exc()
+        print(f"cdx_expand: error: {e}", file=sys.stderr); sys.exit(2)
 
 # %% ../nbs/08c_expansion.ipynb #2098241e
 TABLE1_ROWS = [('KD on CS alone', None, {}), ('Fast', 'fast', {'free': True}), ('Fast + CS', 'fast', {}), ('Fast* (ours)', 'fast', {'guide': {}}),
