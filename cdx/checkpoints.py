@@ -10,13 +10,15 @@ from pathlib import Path
 import torch, torch.nn as nn
 import fastcore.all as fc
 import cdx
-from .core import atomic_save, safe_load, rng_state, set_rng_state, run_lock, config_diff, ConfigError
+from .core import atomic_save, safe_load, rng_state, set_rng_state, run_lock, config_diff, ConfigError, check_num, set_seed
+from .datasets import get_spec, load_tensors
+from .augment import DiffAug
 from .models import get_model, head_of
-from .learner import Callback, MetricsCB
+from .learner import Callback, MetricsCB, Learner, fit_classifier
 
 # %% auto #0
 __all__ = ['PREFIXES', 'RESERVED', 'StateDictMismatch', 'state_dict_of', 'load_state_dict_compat', 'save_checkpoint',
-           'load_checkpoint', 'CheckpointCB']
+           'load_checkpoint', 'CheckpointCB', 'train_supervised']
 
 # %% ../nbs/02b_checkpoints.ipynb #3e14802f
 PREFIXES = ('module.', '_orig_mod.')  # added by (Distributed)DataParallel and by torch.compile
@@ -233,3 +235,30 @@ class CheckpointCB(Callback):
         if getattr(self, '_lock', None) is not None: self._lock.__exit__(None, None, None); self._lock = None
     def after_fit(self, learn):  # e.g. stopped early by `EarlyStopCB` at an epoch boundary that `every` skipped
         if not getattr(self, 'dirty', True) and self.done != self.last: self._save(learn, self.done)
+
+# %% ../nbs/02b_checkpoints.ipynb #57d0ee4d
+def train_supervised(name:str, # a zoo model
+                     dataset:str='fashion_mnist', # a registered dataset
+                     epochs:int=12, lr:float=0.1, bs:int=128, wd:float=5e-4, # the schedule
+                     seed:int=0, # seeds weights, shuffling and augmentation
+                     ckpt:str|Path|None=None, # checkpoint written every epoch and at the end
+                     resume:bool=False, # continue from `ckpt` if it exists
+                     progress:bool=False,
+                     n:int|None=None, # train on the first `n` training images only (default: all)
+                     root:str|Path|None=None, # where the dataset is (default: the usual places, see `load_tensors`)
+                     device=None, **model_kw)->Learner:
+    "Train zoo model `name` on the training split (teachers, upper-bound students); test metrics each epoch."
+    epochs, bs, seed = (check_num(v, k, lo, integer=True) for k, v, lo in (('epochs', epochs, 1), ('bs', bs, 1), ('seed', seed, 0)))
+    lr, wd = check_num(lr, 'lr', 0, lo_open=True), check_num(wd, 'wd', 0)
+    if n is not None: n = check_num(n, 'n', 1, integer=True)
+    spec = get_spec(dataset)
+    (x, y), (xt, yt) = load_tensors(dataset, root=root), load_tensors(dataset, train=False, root=root)
+    if n is not None: x, y = x[:n], y[:n]
+    set_seed(seed)  # before the model: its initial weights come from this seed
+    model = get_model(name, num_classes=spec.num_classes, in_chans=spec.channels, img_size=spec.size, **model_kw)
+    aug = DiffAug('translation,flip')
+    cfg = {'model': {'name': name, 'num_classes': spec.num_classes, 'in_chans': spec.channels, 'img_size': spec.size, **model_kw},
+           'dataset': dataset, 'train': {'epochs': epochs, 'lr': lr, 'bs': bs, 'wd': wd, 'seed': seed, 'aug': 'translation,flip', **({'n': n} if n else {})}}
+    return fit_classifier(model, x, y, xt, yt, epochs=epochs, lr=lr, bs=bs, wd=wd, seed=seed, reseed=False, progress=progress, device=device,
+                          tfm=lambda b: aug(spec.normalize(b)), vtfm=spec.normalize,
+                          cbs=[CheckpointCB(ckpt, config=cfg, resume=resume)] if ckpt else None)

@@ -13,7 +13,8 @@ from .core import set_seed, default_device, resolve, ConfigError, check_num, con
 from .datasets import DATASETS, get_spec, load_tensors
 from .condensed import CondensedSet, load_condensed, few_shot
 from .models import MODELS, get_model
-from .checkpoints import load_checkpoint, save_checkpoint
+from .checkpoints import load_checkpoint, save_checkpoint, train_supervised
+from .condense import distribution_matching
 from .synthesis import SYNTHESIZERS
 from .methods import get_synthesizer
 from .align import Guided
@@ -21,7 +22,7 @@ from .distill import distill, PrintRowsCB, TensorBoardCB, DistillConfig, check_m
 
 # %% auto #0
 __all__ = ['DEFAULTS', 'CONFIGS', 'SMOKE', 'merge', 'shipped_configs', 'write_configs', 'load_config', 'check_config', 'sha256',
-           'prepare', 'run_distill', 'parser', 'main', 'cdx_main']
+           'prepare', 'run_distill', 'parser', 'main', 'cdx_main', 'run_condense', 'run_train_teacher']
 
 # %% ../nbs/07a_cli.ipynb #91c0a9b5
 DEFAULTS = {
@@ -252,6 +253,22 @@ def parser()->argparse.ArgumentParser:
     d.add_argument('--smoke', action='store_true', help="end to end in seconds on stand-in data of the dataset's shape (random teacher if its file is absent)")
     d.add_argument('--debug', action='store_true', help="show the traceback of an error")
     sub.add_parser('configs', help="list the configs shipped with cdx (the paper's runs and the CPU testbed's)")
+    c = sub.add_parser('condense', help="condense a dataset by Distribution Matching into a set `cdx distill --condensed` reads",
+                       description="DM (published: 20,000 iterations, 256 real images per class, width 128, lr 1); resumable from <out>.")
+    t = sub.add_parser('train-teacher', help="train a zoo model on a dataset: a teacher file `cdx distill --teacher` reads",
+                       description="SGD with momentum, cosine schedule, translation and flip; checkpoint every epoch, resumable from <out>/teacher.pt.")
+    for a in (c, t):
+        a.add_argument('--dataset', required=True, help="the dataset: " + ', '.join(DATASETS.names()))
+        a.add_argument('--data-root', dest='root', help="where the dataset is")
+        a.add_argument('--seed', type=int, default=0); a.add_argument('--device', help="cpu, cuda, cuda:N")
+        a.add_argument('--out', required=True, help="the output folder"); a.add_argument('--debug', action='store_true', help="show the traceback of an error")
+    c.add_argument('--spc', type=int, default=10, help="images per class"); c.add_argument('--iters', type=int, default=20000)
+    c.add_argument('--lr', type=float, default=1.0, help="the images' learning rate"); c.add_argument('--batch-real', type=int, default=256)
+    c.add_argument('--width', type=int, default=128, help="the random ConvNet embedders' width")
+    t.add_argument('--arch', required=True, help="a zoo model"); t.add_argument('--epochs', type=int, default=200)
+    t.add_argument('--lr', type=float, default=0.1); t.add_argument('--bs', type=int, default=128); t.add_argument('--wd', type=float, default=5e-4)
+    t.add_argument('--n', type=int, help="the first n training images only (a quick check)")
+    t.add_argument('--set', action='append', default=[], metavar='KEY=VALUE', help="a model option, e.g. --set width=0.5 (YAML values)")
     return p
 
 def main(argv:list|None=None)->int:
@@ -262,6 +279,8 @@ def main(argv:list|None=None)->int:
         for name in shipped_configs(): print(name)
         return 0
     try:
+        if args.cmd == 'condense': run_condense(args); return 0
+        if args.cmd == 'train-teacher': run_train_teacher(args); return 0
         over = {}
         for s in args.set:
             if '=' not in s: raise ConfigError(f"--set takes KEY=VALUE, got {s!r}")
@@ -283,3 +302,38 @@ def _nest(k, v):
     return v
 
 def cdx_main(): sys.exit(main())
+
+# %% ../nbs/07a_cli.ipynb #90f9747a
+def _data(dataset, root, train=True):
+    if dataset not in DATASETS: raise ConfigError(f"unknown dataset {dataset!r}: use one of {', '.join(DATASETS.names())} (--dataset)")
+    try: return load_tensors(dataset, train=train, root=root)
+    except (FileNotFoundError, ValueError, RuntimeError) as e: raise ConfigError(str(e).splitlines()[0]) from None
+
+def run_condense(a)->Path:
+    "`cdx condense`: every setting checked, then DM (resumable) into `<out>/res_DM_<DATASET>_ConvNet_<spc>ipc.pt`."
+    spc, iters, br, width, seed = (check_num(v, f'--{k}', lo, integer=True) for k, v, lo in
+                                   (('spc', a.spc, 1), ('iters', a.iters, 1), ('batch-real', a.batch_real, 1), ('width', a.width, 1), ('seed', a.seed, 0)))
+    lr = check_num(a.lr, '--lr', 0, lo_open=True)
+    out = writable_dir(a.out); data = _data(a.dataset, a.root)
+    print(f"cdx: condensing {a.dataset} to {spc} images per class by DM ({iters} iterations); resumable from {out}", flush=True)
+    try: cs = distribution_matching(a.dataset, spc, iters=iters, lr=lr, batch_real=br, width=width, seed=seed, data=data,
+                                    ckpt=out/f'dm_{a.dataset}_{spc}ipc_ckpt.pt', device=a.device, progress=True)
+    except ValueError as e: raise ConfigError(str(e).splitlines()[0]) from None  # e.g. more real images per class than a class has
+    f = cs.save(out); print(f"cdx: saved {f}"); return f
+
+def run_train_teacher(a)->Path:
+    "`cdx train-teacher`: every setting checked, then `train_supervised` (resumable) into `<out>/teacher.pt`."
+    if not (a.arch in MODELS or str(a.arch).startswith('timm_')): raise ConfigError(f"unknown architecture {a.arch!r}: use one of {', '.join(MODELS.names())} (--arch)")
+    kw = {}
+    for s in a.set:
+        if '=' not in s: raise ConfigError(f"--set takes KEY=VALUE, got {s!r}")
+        k, v = s.split('=', 1); kw[k.strip()] = _parse_value(v)
+    out = writable_dir(a.out); _data(a.dataset, a.root, train=False)
+    spec = get_spec(a.dataset)
+    try: _model(a.arch, spec, kw)
+    except TypeError as e: raise ConfigError(f"model options {kw}: {str(e).splitlines()[0]}") from None
+    print(f"cdx: training {a.arch} on {a.dataset} for {a.epochs} epochs; resumable from {out/'teacher.pt'}", flush=True)
+    learn = train_supervised(a.arch, a.dataset, epochs=a.epochs, lr=a.lr, bs=a.bs, wd=a.wd, seed=a.seed, ckpt=out/'teacher.pt', resume=True,
+                             progress=True, n=a.n, root=a.root, device=a.device, **kw)
+    print(f"cdx: saved {out/'teacher.pt'} (test accuracy {100*learn.log[-1]['acc']:.2f} %)"); return out/'teacher.pt'
+

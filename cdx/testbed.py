@@ -15,35 +15,15 @@ from .learner import Learner, fit_classifier
 from .condensed import CondensedSet
 from .condense import evaluate_set
 from .models import get_model
-from .checkpoints import CheckpointCB, load_checkpoint
+from .checkpoints import CheckpointCB, load_checkpoint, train_supervised
 from .cli import load_config
 
 # %% auto #0
-__all__ = ['TEACHERS', 'STUDENTS', 'TEACHER', 'FMNIST', 'TESTBED_ROWS', 'SET_LR', 'BOUNDS', 'train_supervised', 'testbed_model',
-           'Testbed', 'testbed_config', 'testbed_configs', 'train_on_set', 'testbed_bounds']
+__all__ = ['TEACHERS', 'STUDENTS', 'TEACHER', 'FMNIST', 'TESTBED_ROWS', 'SET_LR', 'BOUNDS', 'testbed_model', 'Testbed',
+           'testbed_config', 'testbed_configs', 'train_on_set', 'testbed_bounds']
 
 # %% ../nbs/08a_testbed.ipynb #24475ec9
 TEACHERS = Path(cdx.__file__).parent/'assets'/'teachers'  # teachers shipped with the package
-
-def train_supervised(name:str, # a zoo model
-                     dataset:str='fashion_mnist', # a registered dataset (whole training split)
-                     epochs:int=12, lr:float=0.1, bs:int=128, wd:float=5e-4, # the schedule
-                     seed:int=0, # seeds weights, shuffling and augmentation
-                     ckpt:str|Path|None=None, # checkpoint written every epoch and at the end
-                     resume:bool=False, # continue from `ckpt` if it exists
-                     progress:bool=False, **model_kw)->Learner:
-    "Train zoo model `name` on the full training split (teachers, upper-bound students); test metrics each epoch."
-    spec = get_spec(dataset)
-    (x, y), (xt, yt) = load_tensors(dataset), load_tensors(dataset, train=False)
-    set_seed(seed)  # before the model: its initial weights come from this seed
-    model = get_model(name, num_classes=spec.num_classes, in_chans=spec.channels, img_size=spec.size, **model_kw)
-    aug = DiffAug('translation,flip')
-    cfg = {'model': {'name': name, 'num_classes': spec.num_classes, 'in_chans': spec.channels, 'img_size': spec.size, **model_kw},
-           'dataset': dataset, 'train': {'epochs': epochs, 'lr': lr, 'bs': bs, 'wd': wd, 'seed': seed, 'aug': 'translation,flip'}}
-    learn = fit_classifier(model, x, y, xt, yt, epochs=epochs, lr=lr, bs=bs, wd=wd, seed=seed, reseed=False, progress=progress,
-                           tfm=lambda b: aug(spec.normalize(b)), vtfm=spec.normalize,
-                           cbs=[CheckpointCB(ckpt, config=cfg, resume=resume)] if ckpt else None)
-    return learn
 
 # %% ../nbs/08a_testbed.ipynb #1cbfce6b
 STUDENTS = {'homogeneous': ('resnet8', {'width': 0.5}),         # the teacher's family at half width
