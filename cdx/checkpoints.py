@@ -10,7 +10,7 @@ from pathlib import Path
 import torch, torch.nn as nn
 import fastcore.all as fc
 import cdx
-from .core import atomic_save, safe_load, rng_state, set_rng_state, run_lock, config_diff, ConfigError, check_num, set_seed
+from .core import atomic_save, safe_load, rng_state, set_rng_state, run_lock, config_diff, ConfigError, check_num, set_seed, world_info
 from .datasets import get_spec, load_tensors
 from .augment import DiffAug
 from .models import get_model, head_of
@@ -199,26 +199,37 @@ class CheckpointCB(Callback):
         extra = {'epoch': epoch, 'rng': rng_state()}
         gen = getattr(learn.dls.train, 'gen', None)
         if gen is not None: extra['loader_rng'] = gen.get_state()
+        rank, world = world_info()
+        if world > 1:  # a data-parallel fit: every rank's random state goes in rank 0's file (a collective: every rank calls it)
+            import torch.distributed as dist
+            extra['ranks'] = [None]*world; dist.all_gather_object(extra['ranks'], {k: extra[k] for k in ('rng', 'loader_rng') if k in extra})
+            extra['world'] = world
+            if rank != 0: self.last = epoch; return
         if self.opt and learn.opt is not None: extra['opt'] = learn.opt.state_dict()
         if mcb is not None: extra['log'] = list(mcb.log)
         for cb in learn.cbs:  # callbacks with their own state (a distillation pool, a synthesizer, a run log)
             if getattr(cb, 'ckpt_key', None): extra[f'cb_{cb.ckpt_key}'] = cb.ckpt_state()
         p = Path(str(self.path).format(epoch=epoch) if '{' in str(self.path) else self.path)
-        self.saved.append(save_checkpoint(p, learn.model, self._cfg(learn), dict(met) if mcb is not None and met else {}, **extra))
+        self.saved.append(save_checkpoint(p, getattr(learn.model, 'module', learn.model), self._cfg(learn), dict(met) if mcb is not None and met else {}, **extra))
         self.last = epoch
     def before_fit(self, learn):
         self.last, self.done, self.dirty = None, None, True
-        if '{' not in str(self.path):  # one run on this file at a time (released in cleanup_fit, whatever ends the fit)
+        rank, world = world_info()
+        if '{' not in str(self.path) and rank == 0:  # one run on this file at a time (released in cleanup_fit, whatever ends the fit)
             self._lock = run_lock(self.path); self._lock.__enter__()
         if not (self.resume and Path(self.path).exists()): return
-        ck = load_checkpoint(self.path, model=learn.model)
+        ck = load_checkpoint(self.path, model=getattr(learn.model, 'module', learn.model))
+        if ck.get('world', 1) != world:
+            raise ConfigError(f"{self.path} was written by {ck.get('world', 1)} process(es) and this run has {world}: resume it with the same number "
+                              f"(torchrun --nproc_per_node {ck.get('world', 1)}), or move the file away to start afresh")
         mine = self._cfg(learn)  # the training settings and every part of the caller's config must match
         diff = config_diff({k: ck.config.get(k) for k in mine}, mine)
         if diff: raise ConfigError(f"{self.path} was written with other settings: {'; '.join(diff[:4])}{' ...' if len(diff) > 4 else ''}: "
                                    "resume with the same settings, or move the file away to start afresh")
         if 'opt' in ck: learn.opt.load_state_dict(ck.opt)
-        if 'rng' in ck: set_rng_state(ck.rng)
-        if 'loader_rng' in ck: learn.dls.train.gen.set_state(ck.loader_rng)
+        mine = ck.ranks[rank] if 'ranks' in ck else ck  # this rank's random state
+        if 'rng' in mine: set_rng_state(mine['rng'])
+        if 'loader_rng' in mine: learn.dls.train.gen.set_state(mine['loader_rng'])
         if (mcb := self._mcb(learn)) is not None and 'log' in ck: mcb.log[:] = ck.log
         if ck.metrics: learn.last_metrics = dict(ck.metrics)
         for cb in learn.cbs:

@@ -4,12 +4,12 @@
 
 # %% ../nbs/07a_cli.ipynb #2b37122a
 from __future__ import annotations
-import argparse, copy, hashlib, importlib.util, json, math, os, sys, time, traceback
+import argparse, contextlib, copy, hashlib, importlib.util, json, math, os, sys, time, traceback
 from pathlib import Path
 import torch, torch.nn as nn
 import yaml
 import cdx
-from .core import set_seed, default_device, resolve, ConfigError, check_num, config_diff, run_lock, writable_dir
+from .core import set_seed, default_device, resolve, ConfigError, check_num, config_diff, run_lock, writable_dir, world_info
 from .datasets import DATASETS, get_spec, load_tensors
 from .condensed import CondensedSet, load_condensed, few_shot
 from .models import MODELS, get_model
@@ -18,7 +18,7 @@ from .condense import distribution_matching
 from .synthesis import SYNTHESIZERS
 from .methods import get_synthesizer
 from .align import Guided
-from .distill import distill, PrintRowsCB, TensorBoardCB, DistillConfig, check_models
+from .distill import distill, PrintRowsCB, TensorBoardCB, DistillConfig, check_models, process_group
 
 # %% auto #0
 __all__ = ['DEFAULTS', 'CONFIGS', 'SMOKE', 'merge', 'shipped_configs', 'write_configs', 'load_config', 'check_config', 'sha256',
@@ -183,7 +183,8 @@ def run_distill(cfg:dict, quiet:bool=False)->dict:
         cfg['guide']['kw'] = {**cfg['guide']['kw'], **SMOKE['guide']}
     P = prepare(cfg)
     cfg, out, spec, b = P['cfg'], P['out'], P['spec'], P['cfg']['budget']
-    with run_lock(out/'run'):  # one process per run folder (a second is refused; a killed run's lock is stale)
+    rank, world = world_info()  # under torchrun: rank 0 locks, writes and prints; every rank trains
+    with (run_lock(out/'run') if rank == 0 else contextlib.nullcontext()):  # one process per run folder (a second is refused; a killed run's lock is stale)
         if (out/'config.yaml').exists():  # a run folder holds one run: resuming it needs the same settings
             diff = config_diff(yaml.safe_load((out/'config.yaml').read_text()) or {}, json.loads(json.dumps(cfg)))
             if diff: raise ConfigError(f"{out} holds a run with other settings: {', '.join(diff[:6])}{' ...' if len(diff) > 6 else ''} differ; use another --out, or resume it with --config {out/'config.yaml'}")
@@ -200,13 +201,14 @@ def run_distill(cfg:dict, quiet:bool=False)->dict:
                  if v is not None and Path(resolve(v)).exists()}
         record = {**cfg, 'files': files, 'versions': {'cdx': cdx.__version__, 'torch': torch.__version__},
                   'resolved': {'synth': None if synth is None else synth.config()}}
-        tmp = out/'config.yaml.tmp'; tmp.write_text(yaml.safe_dump(json.loads(json.dumps(cfg)), sort_keys=False)); tmp.replace(out/'config.yaml')  # whole or absent; `cdx distill --config` reproduces the run
+        if rank == 0: tmp = out/'config.yaml.tmp'; tmp.write_text(yaml.safe_dump(json.loads(json.dumps(cfg)), sort_keys=False)); tmp.replace(out/'config.yaml')  # whole or absent; `cdx distill --config` reproduces the run
         learn = distill(P['teacher'], student, synth, init=P['cs'], test=P['test'], seed=cfg['run']['seed'], device=cfg['run']['device'], amp=cfg['run']['amp'],
                         ckpt=out/'ckpt.pt', log=out/'log.jsonl', **b,
-                        cbs=([] if quiet else [PrintRowsCB('cdx')]) + ([TensorBoardCB(out/'tb')] if cfg['run']['tensorboard'] else []))
+                        cbs=([] if quiet or rank else [PrintRowsCB('cdx')]) + ([TensorBoardCB(out/'tb')] if cfg['run']['tensorboard'] and rank == 0 else []))
         acc = learn.runlog.rows[-1]['test_acc']
-        path = save_checkpoint(out/'student.pt', learn.model, config=json.loads(json.dumps(record, default=str)), metrics={'acc': acc})
-        if not quiet: print(f"cdx: done, {'stand-in ' if smoke else ''}test accuracy {100*acc:.2f} %; student in {path}", flush=True)
+        path = out/'student.pt'
+        if rank == 0: save_checkpoint(path, learn.model, config=json.loads(json.dumps(record, default=str)), metrics={'acc': acc})
+        if not quiet and rank == 0: print(f"cdx: done, {'stand-in ' if smoke else ''}test accuracy {100*acc:.2f} %; student in {path}", flush=True)
     return {'acc': acc, 'student': path, 'learn': learn, 'config': record}
 
 # %% ../nbs/07a_cli.ipynb #0157bded
@@ -291,7 +293,7 @@ def main(argv:list|None=None)->int:
             try: _set(cfg, k, v); merge(DEFAULTS, _nest(k, v))
             except (KeyError, TypeError): raise ConfigError(f"unknown setting {k!r}: sections are {', '.join(DEFAULTS)}") from None
         if args.smoke: cfg['run']['smoke'] = True
-        run_distill(cfg)
+        with process_group(cfg['run']['device']): run_distill(cfg)  # under torchrun: data-parallel (05a_distill)
         return 0
     except ConfigError as e:
         if args.debug: traceback.print_exc()

@@ -11,8 +11,9 @@ import torch
 import fastcore.all as fc
 
 # %% auto #0
-__all__ = ['default_device', 'to_device', 'set_seed', 'rng_state', 'set_rng_state', 'Registry', 'ConfigError', 'check_num',
-           'config_diff', 'cache_dir', 'resolve', 'atomic_save', 'safe_load', 'run_lock', 'writable_dir', 'Table']
+__all__ = ['default_device', 'to_device', 'set_seed', 'rng_state', 'set_rng_state', 'world_info', 'Registry', 'ConfigError',
+           'check_num', 'config_diff', 'cache_dir', 'resolve', 'atomic_save', 'safe_load', 'run_lock', 'writable_dir',
+           'Table']
 
 # %% ../nbs/00_core.ipynb #22a3f639
 def default_device(
@@ -59,6 +60,12 @@ def set_rng_state(st:dict, # as returned by `rng_state`
     random.setstate(st['python']); torch.set_rng_state(st['torch'])
     np.random.set_state((n['name'], n['keys'].numpy().astype(np.uint32), n['pos'], n['has_gauss'], n['gauss']))
     if 'cuda' in st and torch.cuda.is_available(): torch.cuda.set_rng_state_all(st['cuda'])
+
+# %% ../nbs/00_core.ipynb #839bf9c8
+def world_info()->tuple:
+    "`(rank, world size)` of this process in a `torch.distributed` job (`torchrun`), `(0, 1)` outside one."
+    import torch.distributed as dist
+    return (dist.get_rank(), dist.get_world_size()) if dist.is_available() and dist.is_initialized() else (0, 1)
 
 # %% ../nbs/00_core.ipynb #c2211e5e
 class Registry:

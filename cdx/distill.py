@@ -9,7 +9,7 @@ from functools import partial
 from pathlib import Path
 import torch, torch.nn as nn, torch.nn.functional as F
 import fastcore.all as fc
-from .core import set_seed, ConfigError, check_num
+from .core import set_seed, ConfigError, check_num, world_info
 from .datasets import get_spec, load_tensors
 from .augment import DiffAug
 from .condensed import CondensedSet
@@ -20,7 +20,7 @@ from .datasets import clip_to_data
 
 # %% auto #0
 __all__ = ['Pool', 'PoolLoader', 'Distiller', 'SynthesisCB', 'AmpCB', 'ValidEveryCB', 'RunLogCB', 'PrintRowsCB', 'TensorBoardCB',
-           'DistillConfig', 'check_models', 'distill']
+           'process_group', 'average_state', 'all_gather_cat', 'DDPCB', 'DistillConfig', 'check_models', 'distill']
 
 # %% ../nbs/05a_distill.ipynb #b31afed2
 class Pool:
@@ -78,14 +78,16 @@ class Pool:
 
 # %% ../nbs/05a_distill.ipynb #788b0165
 class PoolLoader:
-    "`steps` random batches per epoch from a `Pool` (uniform, with replacement), by a seeded generator."
-    def __init__(self, pool:Pool, steps:int=50, bs:int=128, tfm=None, seed:int=0):
-        fc.store_attr('pool,steps,bs,tfm'); self.gen = torch.Generator().manual_seed(seed)
+    "`steps` random batches per epoch from a `Pool` (uniform, with replacement), by a seeded generator; rank `rank` of `world` gets its slice."
+    def __init__(self, pool:Pool, steps:int=50, bs:int=128, tfm=None, seed:int=0,
+                 rank:int=0, world:int=1): # data-parallel: every rank draws the same global batch of `bs` and keeps every `world`-th image
+        fc.store_attr('pool,steps,bs,tfm,rank,world'); self.gen = torch.Generator().manual_seed(seed)
     def __len__(self): return self.steps
     def __iter__(self):
         for _ in range(self.steps):
             if len(self.pool) == 0: raise RuntimeError("the pool is empty: give an initial set or a synthesizer that grows it")
-            x, y = self.pool.get(torch.randint(len(self.pool), (self.bs,), generator=self.gen))
+            idx = torch.randint(len(self.pool), (self.bs,), generator=self.gen)[self.rank::self.world]
+            x, y = self.pool.get(idx)
             yield (self.tfm(x) if self.tfm else x), y
 
 # %% ../nbs/05a_distill.ipynb #8b61238b
@@ -107,7 +109,7 @@ class SynthesisCB(Callback):
     order = -5
     ckpt_key = 'synthesis'
     def __init__(self, synth:Synthesizer|None, pool:Pool, warmup:int=0):
-        fc.store_attr(); self.info = {}
+        fc.store_attr(); self.info = {}; self.gather = lambda x, y: (x, y)
     def before_fit(self, learn):
         dev = next(learn.model.parameters()).device
         learn.teacher.to(dev)
@@ -118,7 +120,8 @@ class SynthesisCB(Callback):
         if self.synth is not None:
             t = time.time()
             ac = learn.__dict__.get('autocast')  # set by AmpCB
-            with (ac() if ac else contextlib.nullcontext()): x, y = self.synth.synthesize(learn.model)
+            with (ac() if ac else contextlib.nullcontext()): x, y = self.synth.synthesize(getattr(learn.model, 'module', learn.model))
+            x, y = self.gather(x, y)  # data-parallel: every rank's batch, in rank order (`DDPCB`); else as it is
             self.pool.add(x, y)
             self.info = {'synth_s': round(time.time() - t, 3), **{f'mi_{k}': round(v, 4) for k, v in self.synth.parts.items()}}
         if learn.epoch < self.warmup: raise CancelEpochException()
@@ -218,6 +221,71 @@ class TensorBoardCB(Callback):
         self.n = len(rows); self.w.flush()
     def cleanup_fit(self, learn): self.w.close()
 
+# %% ../nbs/05a_distill.ipynb #11bfe31d
+@contextlib.contextmanager
+def process_group(device=None):
+    "Join the `torchrun` job this process belongs to (gloo on CPU, nccl on CUDA) while the block runs; outside one, nothing. Yields `(rank, world)`."
+    import datetime, os, torch.distributed as dist
+    if int(os.environ.get('WORLD_SIZE', '1')) <= 1 or dist.is_initialized(): yield world_info(); return
+    cuda = torch.cuda.is_available() and (device is None or 'cuda' in str(device))
+    if cuda: torch.cuda.set_device(int(os.environ.get('LOCAL_RANK', '0')))  # 'cuda' means this rank's GPU from here on
+    dist.init_process_group('nccl' if cuda else 'gloo', timeout=datetime.timedelta(seconds=float(os.environ.get('CDX_DIST_TIMEOUT', '300'))))
+    try: yield world_info()
+    finally: dist.destroy_process_group()
+
+def _floats(o)->list:
+    if isinstance(o, torch.Tensor): return [o] if o.is_floating_point() else []
+    if isinstance(o, dict): return [t for v in o.values() for t in _floats(v)]
+    if isinstance(o, (list, tuple)): return [t for v in o for t in _floats(v)]
+    return []
+
+def average_state(obj)->int:
+    "Average every floating-point tensor of `obj.state_dict()` across the ranks, in place, then load it back; returns the bytes reduced."
+    import torch.distributed as dist
+    sd = obj.state_dict(); ts = _floats(sd)
+    if not ts: return 0
+    flat = torch.cat([t.detach().reshape(-1).to(torch.float32) for t in ts])
+    dist.all_reduce(flat); flat /= dist.get_world_size()
+    i = 0
+    for t in ts: n = t.numel(); t.copy_(flat[i:i + n].view_as(t).to(t.dtype)); i += n
+    obj.load_state_dict(sd)
+    return flat.numel()*flat.element_size()
+
+def all_gather_cat(x:torch.Tensor, y:torch.Tensor)->tuple:
+    "Every rank's `(x, y)` batch, concatenated in rank order (same shapes on every rank)."
+    import torch.distributed as dist
+    w = dist.get_world_size()
+    xs, ys = [torch.empty_like(x) for _ in range(w)], [torch.empty_like(y) for _ in range(w)]
+    dist.all_gather(xs, x.contiguous()); dist.all_gather(ys, y.contiguous())
+    return torch.cat(xs), torch.cat(ys)
+
+class DDPCB(Callback):
+    "Data-parallel `distill` (see above): DDP student, rank-offset random state, gathered synthetic batches, averaged synthesizer state."
+    order = -9  # after DeviceCB (the model is on its device), before SynthesisCB and CheckpointCB (which restores a resumed run's states)
+    def __init__(self, scb:SynthesisCB, seed:int=0): self.scb, self.seed, self.comm = scb, seed, {}
+    def before_fit(self, learn):
+        from torch.nn.parallel import DistributedDataParallel as DDP
+        rank, world = world_info()
+        dev = next(learn.model.parameters()).device
+        learn.model = DDP(learn.model, device_ids=[dev.index] if dev.type == 'cuda' else None)  # broadcasts rank 0's weights
+        set_seed(self.seed + 1_000_003*rank)  # each rank synthesises and augments differently
+        if self.scb.synth is not None:
+            average_state(self.scb.synth)  # the same synthesizer everywhere from the start
+            self.scb.gather = self._gather
+        n = sum(p.numel()*p.element_size() for p in learn.model.parameters() if p.requires_grad)
+        self.comm = {'grad_allreduce_B_per_step': n, 'synth_state_B_per_epoch': 0, 'gathered_B_per_epoch': 0}
+    def _gather(self, x, y):
+        x, y = all_gather_cat(x, y)
+        self.comm['gathered_B_per_epoch'] = x.numel()*x.element_size() + y.numel()*y.element_size()
+        self.comm['synth_state_B_per_epoch'] = average_state(self.scb.synth)
+        return x, y
+    def after_epoch(self, learn):  # each rank's last KD forward (and its synthesis) moved its own BatchNorm averages: rank 0's for all,
+        if not learn.training: return  # so every rank starts the next epoch (and a resumed run, from rank 0's file) from the same student
+        import torch.distributed as dist
+        for b in learn.model.module.buffers(): dist.broadcast(b, 0)
+    def cleanup_fit(self, learn):
+        if hasattr(learn.model, 'module'): learn.model = learn.model.module
+
 # %% ../nbs/05a_distill.ipynb #5bb88381
 @dataclasses.dataclass
 class DistillConfig:
@@ -305,17 +373,20 @@ def distill(teacher:nn.Module, # the frozen, pre-trained teacher
     if test is not None and (len(test[0]) != len(test[1]) or tuple(test[0].shape[1:]) != tuple(spec.shape)):
         raise ConfigError(f"test must be (images of shape (N, {', '.join(map(str, spec.shape))}), N labels): got {tuple(test[0].shape)} and {len(test[1])} labels")
     check_models(spec, init.images[:4] if init is not None else None, teacher=teacher, student=student)
+    rank, world = world_info()
+    if c.bs % world: raise ConfigError(f"bs={c.bs} does not split over {world} processes: use a multiple of {world}")
     set_seed(c.seed)
     test = load_tensors(dataset, train=False) if test is None else test
     pool = Pool(init, cap=c.cap, clip_init=c.clip_init)
     da = DiffAug(c.aug) if c.aug else None
-    dls = DataLoaders(PoolLoader(pool, c.kd_steps, c.bs, tfm=da, seed=c.seed), TensorLoader(*test, 1024, tfm=spec.normalize))
+    dls = DataLoaders(PoolLoader(pool, c.kd_steps, c.bs, tfm=da, seed=c.seed, rank=rank, world=world), TensorLoader(*test, 1024, tfm=spec.normalize))
     scb = SynthesisCB(synth, pool, warmup)
     record = {'distill': {'epochs': c.epochs, 'kd_steps': c.kd_steps, 'bs': c.bs, 'lr': c.lr, 'wd': c.wd, 'T': c.T, 'cap': c.cap, 'aug': c.aug,
                           'seed': c.seed, 'init': None if init is None else f'{init.source}:{len(init)}', 'clip_init': bool(c.clip_init and init is not None),
                           'warmup': warmup, 'synth': None if synth is None else synth.config(),
                           **({'amp': c.amp} if c.amp else {}), **({'kd_loss': c.kd_loss} if c.kd_loss else {})}}  # what changes the result
-    cb_list = [DeviceCB(device), MetricsCB(), LRSchedCB(skip=warmup), ValidEveryCB(c.eval_every), scb, RunLogCB(log, scb)]
+    cb_list = [DeviceCB(device), MetricsCB(), LRSchedCB(skip=warmup), ValidEveryCB(c.eval_every), scb, RunLogCB(log if rank == 0 else None, scb)]
+    if world > 1: cb_list.append(DDPCB(scb, c.seed)); record['distill']['world'] = world
     if c.amp: cb_list.append(AmpCB(c.amp))
     if ckpt: cb_list.append(CheckpointCB(ckpt, every=c.ckpt_every, config=record, resume=True))
     if progress: cb_list.append(ProgressCB())
