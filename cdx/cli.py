@@ -32,7 +32,7 @@ DEFAULTS = {
     'synth': {'method': 'fast', 'profile': 'cpu', 'kw': {}},  # a registered synthesizer, one of its profiles, settings over it
     'guide': {'on': True, 'kw': {}},  # Base* (Guided, settings in kw) or Base + CS (on: false)
     'budget': {'epochs': 25, 'kd_steps': 40, 'bs': 128, 'lr': 0.1, 'wd': 5e-4, 'T': 20., 'eval_every': 5},
-    'run': {'device': None, 'amp': None, 'seed': 0, 'out': 'runs/cdx', 'smoke': False, 'tensorboard': False},  # amp: 'bf16' (CPU/CUDA) or 'fp16' (CUDA)  # smoke: a tiny budget on stand-in data (see `run_distill`)
+    'run': {'device': None, 'amp': None, 'seed': 0, 'out': 'runs/cdx', 'smoke': False, 'tensorboard': False, 'sync_bn': False},  # amp: 'bf16' (CPU/CUDA) or 'fp16' (CUDA)  # smoke: a tiny budget on stand-in data (see `run_distill`)
 }
 
 def merge(base:dict, over:dict, where:str='')->dict:
@@ -108,6 +108,7 @@ def check_config(cfg:dict)->dict:
     if amp not in (None, 'bf16', 'fp16'): raise ConfigError(f"run.amp (--amp) must be bf16 or fp16 (or unset), got {amp!r}")
     on_cuda = (dev.type == 'cuda') if dev is not None else torch.cuda.is_available()
     if amp == 'fp16' and not on_cuda: raise ConfigError("fp16 autocast needs CUDA: use --amp bf16 on a CPU")
+    if cfg['run']['sync_bn'] and not on_cuda: raise ConfigError("run.sync_bn needs CUDA (torch's SyncBatchNorm runs on GPUs only): leave it off on a CPU")
     return cfg
 
 # %% ../nbs/07a_cli.ipynb #d73bb2e5
@@ -203,7 +204,7 @@ def run_distill(cfg:dict, quiet:bool=False)->dict:
                   'resolved': {'synth': None if synth is None else synth.config()}}
         if rank == 0: tmp = out/'config.yaml.tmp'; tmp.write_text(yaml.safe_dump(json.loads(json.dumps(cfg)), sort_keys=False)); tmp.replace(out/'config.yaml')  # whole or absent; `cdx distill --config` reproduces the run
         learn = distill(P['teacher'], student, synth, init=P['cs'], test=P['test'], seed=cfg['run']['seed'], device=cfg['run']['device'], amp=cfg['run']['amp'],
-                        ckpt=out/'ckpt.pt', log=out/'log.jsonl', **b,
+                        sync_bn=cfg['run']['sync_bn'], ckpt=out/'ckpt.pt', log=out/'log.jsonl', **b,
                         cbs=([] if quiet or rank else [PrintRowsCB('cdx')]) + ([TensorBoardCB(out/'tb')] if cfg['run']['tensorboard'] and rank == 0 else []))
         acc = learn.runlog.rows[-1]['test_acc']
         path = out/'student.pt'

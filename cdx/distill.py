@@ -262,11 +262,14 @@ def all_gather_cat(x:torch.Tensor, y:torch.Tensor)->tuple:
 class DDPCB(Callback):
     "Data-parallel `distill` (see above): DDP student, rank-offset random state, gathered synthetic batches, averaged synthesizer state."
     order = -9  # after DeviceCB (the model is on its device), before SynthesisCB and CheckpointCB (which restores a resumed run's states)
-    def __init__(self, scb:SynthesisCB, seed:int=0): self.scb, self.seed, self.comm = scb, seed, {}
+    def __init__(self, scb:SynthesisCB, seed:int=0, sync_bn:bool=False): self.scb, self.seed, self.sync_bn, self.comm = scb, seed, sync_bn, {}
     def before_fit(self, learn):
         from torch.nn.parallel import DistributedDataParallel as DDP
         rank, world = world_info()
         dev = next(learn.model.parameters()).device
+        if self.sync_bn:  # BatchNorm statistics over the global batch (torch's SyncBatchNorm: GPUs only); the parameters stay the same objects
+            if dev.type != 'cuda': raise ConfigError("sync_bn needs CUDA (torch's SyncBatchNorm runs on GPUs only): leave it off on a CPU")
+            learn.model = nn.SyncBatchNorm.convert_sync_batchnorm(learn.model)
         learn.model = DDP(learn.model, device_ids=[dev.index] if dev.type == 'cuda' else None)  # broadcasts rank 0's weights
         set_seed(self.seed + 1_000_003*rank)  # each rank synthesises and augments differently
         if self.scb.synth is not None:
@@ -305,6 +308,7 @@ class DistillConfig:
     ckpt_every:int=5 # epochs between checkpoints
     seed:int=0 # seeds pool sampling, augmentation and synthesis
     amp:str|None=None # mixed precision: 'bf16' (CPU or CUDA) or 'fp16' (CUDA); None: float32
+    sync_bn:bool=False # data-parallel runs (`torchrun`): the student's BatchNorm over the global batch (SyncBatchNorm; CUDA only)
 
     def __post_init__(self): self.__dict__.update(self.check(dataclasses.asdict(self)))
     def asdict(self)->dict: return dataclasses.asdict(self)
@@ -328,7 +332,8 @@ class DistillConfig:
         if d.get('aug'):
             try: DiffAug(d['aug'])
             except (KeyError, ValueError) as e: raise ConfigError(f"{label('aug')}: {str(e).splitlines()[0]}") from None
-        if 'clip_init' in d: d['clip_init'] = bool(d['clip_init'])
+        for k in ('clip_init', 'sync_bn'):
+            if k in d: d[k] = bool(d[k])
         return d
 
 def check_models(spec, # the dataset's `DatasetSpec`
@@ -386,7 +391,7 @@ def distill(teacher:nn.Module, # the frozen, pre-trained teacher
                           'warmup': warmup, 'synth': None if synth is None else synth.config(),
                           **({'amp': c.amp} if c.amp else {}), **({'kd_loss': c.kd_loss} if c.kd_loss else {})}}  # what changes the result
     cb_list = [DeviceCB(device), MetricsCB(), LRSchedCB(skip=warmup), ValidEveryCB(c.eval_every), scb, RunLogCB(log if rank == 0 else None, scb)]
-    if world > 1: cb_list.append(DDPCB(scb, c.seed)); record['distill']['world'] = world
+    if world > 1: cb_list.append(DDPCB(scb, c.seed, c.sync_bn)); record['distill'].update(world=world, **({'sync_bn': True} if c.sync_bn else {}))
     if c.amp: cb_list.append(AmpCB(c.amp))
     if ckpt: cb_list.append(CheckpointCB(ckpt, every=c.ckpt_every, config=record, resume=True))
     if progress: cb_list.append(ProgressCB())
