@@ -15,6 +15,7 @@ from .condensed import CondensedSet, load_condensed, few_shot
 from .models import MODELS, get_model
 from .checkpoints import load_checkpoint, save_checkpoint, train_supervised
 from .condense import distribution_matching
+from .audit import audit_run, audit_md
 from .synthesis import SYNTHESIZERS
 from .methods import get_synthesizer
 from .align import Guided
@@ -256,6 +257,10 @@ def parser()->argparse.ArgumentParser:
     d.add_argument('--smoke', action='store_true', help="end to end in seconds on stand-in data of the dataset's shape (random teacher if its file is absent)")
     d.add_argument('--debug', action='store_true', help="show the traceback of an error")
     sub.add_parser('configs', help="list the configs shipped with cdx (the paper's runs and the CPU testbed's)")
+    au = sub.add_parser('audit', help="privacy audit of a finished run: copies of training images in its sets, membership inference on its student",
+                        description="Writes <folder>/audit.json and audit.md (06c_audit).")
+    au.add_argument('folder', help="a cdx distill run folder"); au.add_argument('--n', type=int, default=2000, help="images per split in the attack")
+    au.add_argument('--data-root', dest='root', help="where the dataset is"); au.add_argument('--debug', action='store_true', help="show the traceback of an error")
     c = sub.add_parser('condense', help="condense a dataset by Distribution Matching into a set `cdx distill --condensed` reads",
                        description="DM (published: 20,000 iterations, 256 real images per class, width 128, lr 1); resumable from <out>.")
     t = sub.add_parser('train-teacher', help="train a zoo model on a dataset: a teacher file `cdx distill --teacher` reads",
@@ -283,6 +288,7 @@ def main(argv:list|None=None)->int:
         return 0
     try:
         if args.cmd == 'condense': run_condense(args); return 0
+        if args.cmd == 'audit': print(audit_md(audit_run(args.folder, n=args.n, root=args.root))); return 0
         if args.cmd == 'train-teacher': run_train_teacher(args); return 0
         over = {}
         for s in args.set:
