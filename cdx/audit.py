@@ -4,13 +4,13 @@
 
 # %% ../nbs/06c_audit.ipynb #c91126d1
 from __future__ import annotations
-import json, math
+import json
 from pathlib import Path
 import torch, torch.nn as nn, torch.nn.functional as F
-from .core import Table, resolve, ConfigError, check_num, set_seed
+from .core import Table, resolve, ConfigError, check_num
 from .datasets import get_spec, load_tensors
 from .models import features_and_logits
-from .condensed import CondensedSet, load_condensed
+from .condensed import load_condensed
 from .checkpoints import load_checkpoint, safe_load
 
 # %% auto #0
@@ -54,12 +54,12 @@ def copy_report(sets:dict, # name -> normalised images to audit
                )->Table:
     "Per set: median distance to the nearest training image (pixels, L2; teacher features, cosine) and the near-copy shares."
     ft = features(teacher, train)
-    ref = {'pix': nearest(test, train)[0], 'feat': nearest(features(teacher, test), ft, 'cos')[0]}
-    thr = {k: torch.quantile(v, q).item() for k, v in ref.items()}
+    near = {name: (*nearest(x, train), nearest(features(teacher, x), ft, 'cos')[0]) for name, x in {'held-out test (reference)': test, **sets}.items()}
+    dp0, _, df0 = near['held-out test (reference)']
+    thr = {'pix': torch.quantile(dp0, q).item(), 'feat': torch.quantile(df0, q).item()}
     rows = []
-    for name, x in {'held-out test (reference)': test, **sets}.items():
-        dp, ip = nearest(x, train); df, i_f = nearest(features(teacher, x), ft, 'cos')
-        rows.append({'set': name, 'images': len(x), 'median L2 (pixels)': round(dp.median().item(), 2),
+    for name, (dp, ip, df) in near.items():
+        rows.append({'set': name, 'images': len(dp), 'median L2 (pixels)': round(dp.median().item(), 2),
                      f'near-copies, pixels (< {thr["pix"]:.2f})': f"{100*(dp < thr['pix']).float().mean().item():.1f} %",
                      'median cosine distance (features)': round(df.median().item(), 4),
                      f'near-copies, features (< {thr["feat"]:.4f})': f"{100*(df < thr['feat']).float().mean().item():.1f} %",
@@ -78,7 +78,8 @@ def roc_auc(pos:torch.Tensor, neg:torch.Tensor)->float:
     "P(a positive scores above a negative), ties counting half (the Mann-Whitney form of the ROC AUC)."
     s = torch.cat([pos, neg]).double(); r = torch.empty_like(s)
     order = s.argsort(); r[order] = torch.arange(1, len(s) + 1, dtype=torch.double)
-    for v in s.unique()[(s.unique(return_counts=True)[1] > 1)]: r[s == v] = r[s == v].mean()  # average ranks of ties
+    vals, counts = s.unique(return_counts=True)
+    for v in vals[counts > 1]: r[s == v] = r[s == v].mean()  # average ranks of ties
     return ((r[:len(pos)].sum() - len(pos)*(len(pos) + 1)/2)/(len(pos)*len(neg))).item()
 
 def tpr_at_fpr(pos:torch.Tensor, neg:torch.Tensor, fpr:float=0.01)->float:

@@ -66,8 +66,8 @@ def run_row(method:str|None, # a registered synthesizer, or None for KD on the c
             **({'val_acc': rows[-1]['test_acc']} if valid else {})}
 
 def _bed_set(bed:Testbed, spc:int)->CondensedSet:
-    f = Path(resolve(bed.set_name.format(spc=spc)))
-    if not f.is_file(): raise FileNotFoundError(f"the testbed has no condensed set at {spc} images per class ({f}): use spc 1, 10 or 50, or pass cs=")
+    f = bed.set_file(spc)
+    if not f.is_file(): raise FileNotFoundError(f"the testbed has no condensed set at {spc} images per class ({f}): use spc {' or '.join(map(str, bed.set_sizes()))}, or pass cs=")
     return load_dc(f)
 
 def _test_set(dataset:str):

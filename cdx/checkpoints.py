@@ -227,9 +227,9 @@ class CheckpointCB(Callback):
         if diff: raise ConfigError(f"{self.path} was written with other settings: {'; '.join(diff[:4])}{' ...' if len(diff) > 4 else ''}: "
                                    "resume with the same settings, or move the file away to start afresh")
         if 'opt' in ck: learn.opt.load_state_dict(ck.opt)
-        mine = ck.ranks[rank] if 'ranks' in ck else ck  # this rank's random state
-        if 'rng' in mine: set_rng_state(mine['rng'])
-        if 'loader_rng' in mine: learn.dls.train.gen.set_state(mine['loader_rng'])
+        st = ck.ranks[rank] if 'ranks' in ck else ck  # this rank's random state
+        if 'rng' in st: set_rng_state(st['rng'])
+        if 'loader_rng' in st: learn.dls.train.gen.set_state(st['loader_rng'])
         if (mcb := self._mcb(learn)) is not None and 'log' in ck: mcb.log[:] = ck.log
         if ck.metrics: learn.last_metrics = dict(ck.metrics)
         for cb in learn.cbs:

@@ -244,6 +244,14 @@ def _parse_value(s:str):
     try: return yaml.safe_load(s)
     except yaml.YAMLError: return s
 
+def _pairs(items:list)->dict:
+    "`--set KEY=VALUE` arguments as a dict (values read as YAML)."
+    out = {}
+    for s in items:
+        if '=' not in s: raise ConfigError(f"--set takes KEY=VALUE, got {s!r}")
+        k, v = s.split('=', 1); out[k.strip()] = _parse_value(v)
+    return out
+
 def parser()->argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog='cdx', description="cdx: condensed data expansion (knowledge distillation guided by a condensed set)")
     sub = p.add_subparsers(dest='cmd', metavar='COMMAND')
@@ -290,10 +298,7 @@ def main(argv:list|None=None)->int:
         if args.cmd == 'condense': run_condense(args); return 0
         if args.cmd == 'audit': print(audit_md(audit_run(args.folder, n=args.n, root=args.root))); return 0
         if args.cmd == 'train-teacher': run_train_teacher(args); return 0
-        over = {}
-        for s in args.set:
-            if '=' not in s: raise ConfigError(f"--set takes KEY=VALUE, got {s!r}")
-            k, v = s.split('=', 1); over[k.strip()] = _parse_value(v)
+        over = _pairs(args.set)
         over.update({k: v for k, v in vars(args).items() if '.' in k and v is not None})
         cfg = load_config(args.config)
         for k, v in over.items():
@@ -333,10 +338,7 @@ def run_condense(a)->Path:
 def run_train_teacher(a)->Path:
     "`cdx train-teacher`: every setting checked, then `train_supervised` (resumable) into `<out>/teacher.pt`."
     if not (a.arch in MODELS or str(a.arch).startswith('timm_')): raise ConfigError(f"unknown architecture {a.arch!r}: use one of {', '.join(MODELS.names())} (--arch)")
-    kw = {}
-    for s in a.set:
-        if '=' not in s: raise ConfigError(f"--set takes KEY=VALUE, got {s!r}")
-        k, v = s.split('=', 1); kw[k.strip()] = _parse_value(v)
+    kw = _pairs(a.set)
     out = writable_dir(a.out); _data(a.dataset, a.root, train=False)
     spec = get_spec(a.dataset)
     try: _model(a.arch, spec, kw)

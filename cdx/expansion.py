@@ -31,7 +31,7 @@ def expansion_rows(method:str='fast')->list:
 def check_expand(method:str, spc:int, student:str, seeds:int, epochs:int, kd_steps:int, out:str, bed:Testbed=FMNIST)->dict:
     "The main job's settings, each checked before any work (`ConfigError` naming the flag and the fix); returns them normalised."
     if method not in SYNTHESIZERS: raise ConfigError(f"unknown method {method!r}: use one of {', '.join(SYNTHESIZERS.names())} (--method)")
-    have = sorted(int(p.name.split('_')[-1][:-6]) for p in Path(resolve(bed.set_name.format(spc=0))).parent.glob(Path(bed.set_name.format(spc='*')).name))
+    have = bed.set_sizes()
     if spc not in have: raise ConfigError(f"no shipped condensed set with {spc!r} images per class: use --spc {' or '.join(map(str, have))}")
     if student not in bed.students: raise ConfigError(f"unknown student {student!r}: use one of {', '.join(bed.students)} (--student)")
     seeds = check_num(seeds, 'seeds (--seeds)', 1, integer=True)

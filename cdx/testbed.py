@@ -54,6 +54,11 @@ class Testbed:
     set_name:str='cdx:assets/condensed/res_DM_FashionMNIST_ConvNet_{spc}ipc.pt' # the condensed set at `spc` images per class
 
     def load_teacher(self)->torch.nn.Module: return load_checkpoint(resolve(self.teacher)).model.eval()
+    def set_file(self, spc:int)->Path: return Path(resolve(self.set_name.format(spc=spc)))
+    def set_sizes(self)->list:
+        "The images per class the bed has condensed sets for."
+        pre, post = Path(self.set_name).name.split('{spc}')
+        return sorted(int(p.name[len(pre):-len(post)]) for p in self.set_file(0).parent.glob(f'{pre}*{post}'))
     def model(self, role:str)->torch.nn.Module:
         "A freshly initialised student of `role` for the testbed's dataset (draws from torch's global generator: seed first)."
         if role not in self.students: raise KeyError(f"unknown testbed role {role!r}; known: {', '.join(self.students)}")
