@@ -1,41 +1,80 @@
 #!/usr/bin/env python
 """Make the runs of the claim study (`nbs/08d_claim.ipynb`, `cdx.claim.CELLS`) one at a time, each in a fresh process, in the
-order the study needs them (cell by cell, seed by seed, both rows of a seed together so partial results stay paired).
+order the study needs them: cell by cell, seed by seed, both rows of a seed together so partial results stay paired; the
+guidance variants of one rung seed-major (seed 0 of every variant, then seed 1, ...), so that wherever the queue stops every
+variant has the same seeds and the choice on validation compares like with like.
 Finished runs are skipped and an interrupted one resumes from its checkpoint, so rerunning this after a stop continues the queue.
-Progress goes to runs/claim/queue.log.   Usage: python tools/claim_queue.py [--list]"""
+Several queues may run at once (`--workers`, or this script started again): each takes the next run no live queue holds
+(a `NAME.taken` file with its pid; a dead queue's file is taken over). Each run is single-threaded unless OMP_NUM_THREADS says
+otherwise; give a queue no more workers than cores. Progress goes to runs/claim/queue.log.
+Usage: python tools/claim_queue.py [--list] [--workers N]"""
 import os, subprocess, sys, time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 NBS, OUT = ROOT/'nbs', ROOT/'runs'/'claim'
 
-def main(argv):
+def plan():
+    "The runs still to make, as (cell index, row, seed), in the study's order."
     sys.path.insert(0, str(ROOT))
     from cdx.claim import CELLS, ROWS, run_name, finished, cell_budget
+    def group(i):  # a variant cell sorts with the first variant cell of its rung, pair and spc
+        c = CELLS[i]
+        if not c.get('variant'): return i
+        return min(j for j, d in enumerate(CELLS) if d.get('variant') and all(d[k] == c[k] for k in ('rung', 'pair', 'spc')))
     seen, todo = set(), []
     for i, c in enumerate(CELLS):  # cells of one rung share their Base + CS runs: each run once
         for s in range(c['seeds']):
-            for row in ROWS:
+            for r, row in enumerate(ROWS):
                 n = run_name(c, row, s)
-                if n not in seen and not finished(OUT/f'{n}.jsonl', cell_budget(c)['epochs']): todo.append((i, row, s))
+                if n not in seen and not finished(OUT/f'{n}.jsonl', cell_budget(c)['epochs']): todo.append(((group(i), s, i, r), i, row, s))
                 seen.add(n)
+    return [(i, row, s, run_name(CELLS[i], row, s)) for _, i, row, s in sorted(todo)]
+
+def alive(pid:int)->bool:
+    try: os.kill(pid, 0); return True
+    except ProcessLookupError: return False
+    except PermissionError: return True
+
+def take(name:str)->bool:
+    "Hold run `name` for this queue unless a live queue holds it."
+    f = OUT/f'{name}.taken'
+    for _ in range(2):
+        try:
+            fd = os.open(f, os.O_CREAT | os.O_EXCL | os.O_WRONLY); os.write(fd, str(os.getpid()).encode()); os.close(fd); return True
+        except FileExistsError:
+            try: pid = int(f.read_text() or 0)
+            except (OSError, ValueError): pid = 0
+            if pid and alive(pid): return False
+            f.unlink(missing_ok=True)  # a dead queue's hold
+    return False
+
+def main(argv):
     if '--list' in argv:
-        for i, row, s in todo: print(run_name(CELLS[i], row, s))
+        todo = plan()
+        for *_, n in todo: print(n)
         print(f'{len(todo)} runs to make'); return 0
+    if '--workers' in argv:
+        n = int(argv[argv.index('--workers') + 1])
+        ps = [subprocess.Popen([sys.executable, __file__]) for _ in range(n)]
+        return max(p.wait() for p in ps)
     OUT.mkdir(parents=True, exist_ok=True)
     log = open(OUT/'queue.log', 'a')
     say = lambda m: (print(m, flush=True), log.write(m + '\n'), log.flush())
-    say(f'{time.strftime("%F %T")} queue: {len(todo)} runs to make')
-    for i, row, s in todo:
-        name, t = run_name(CELLS[i], row, s), time.time()
+    todo = plan()
+    say(f'{time.strftime("%F %T")} queue {os.getpid()}: {len(todo)} runs to make')
+    for i, row, s, name in todo:
+        if not take(name): continue
+        t = time.time()
         code = (f"from cdx.claim import CELLS, claim_run; r = claim_run(CELLS[{i}], {row!r}, {s}, out={str(OUT)!r}); "
                 f"print('test acc', r['acc'], 'minutes', r['minutes'])")
-        env = {**os.environ, 'PYTHONPATH': str(ROOT)}  # this checkout's cdx, whatever is installed
-        p = subprocess.run([sys.executable, '-c', code], cwd=NBS, capture_output=True, text=True, env=env)
+        env = {'OMP_NUM_THREADS': '1', 'MKL_NUM_THREADS': '1', **os.environ, 'PYTHONPATH': str(ROOT)}  # this checkout's cdx
+        try: p = subprocess.run([sys.executable, '-c', code], cwd=NBS, capture_output=True, text=True, env=env)
+        finally: (OUT/f'{name}.taken').unlink(missing_ok=True)
         tail = (p.stdout.strip().splitlines() or [''])[-1] if p.returncode == 0 else p.stderr.strip().splitlines()[-1:]
         say(f'{time.strftime("%F %T")} {name}: rc {p.returncode}, {(time.time() - t)/60:.1f} min, {tail}')
         if p.returncode != 0: return p.returncode
-    say(f'{time.strftime("%F %T")} queue: done')
+    say(f'{time.strftime("%F %T")} queue {os.getpid()}: done')
     return 0
 
 if __name__ == '__main__': sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,31 @@
+"The claim study's queue (tools/claim_queue.py): the order it makes runs in, and the hold that lets several queues share the list."
+import importlib.util, subprocess, sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+def _queue(out):
+    spec = importlib.util.spec_from_file_location('claim_queue', ROOT/'tools'/'claim_queue.py')
+    q = importlib.util.module_from_spec(spec); spec.loader.exec_module(q)
+    q.OUT = Path(out)
+    return q
+
+def test_order(tmp_path):
+    from cdx.claim import CELLS
+    todo = _queue(tmp_path).plan()  # nothing finished in an empty folder: every run, each once
+    names = [n for *_, n in todo]
+    from cdx.claim import ROWS, run_name
+    assert sorted(names) == sorted({run_name(c, row, s) for c in CELLS for s in range(c['seeds']) for row in ROWS})  # each run once
+    var = [(i, s) for i, row, s, _ in todo if CELLS[i].get('variant')]
+    assert len({i for i, _ in var}) > 1 and [s for _, s in var] == sorted(s for _, s in var)  # variants seed-major
+    assert var[:len({i for i, _ in var})] == [(i, 0) for i in sorted({i for i, _ in var})]    # seed 0 of each variant first
+    first = {}
+    for k, (i, *_) in enumerate(todo): first.setdefault(i, k)
+    assert [i for i in first if not CELLS[i].get('variant')] == sorted(i for i in first if not CELLS[i].get('variant'))  # the cells' order
+
+def test_hold(tmp_path):
+    q = _queue(tmp_path)
+    assert q.take('a') and not q.take('a')  # held by this (live) process
+    dead = subprocess.Popen([sys.executable, '-c', 'pass']); dead.wait()
+    (tmp_path/'b.taken').write_text(str(dead.pid))
+    assert q.take('b') and (tmp_path/'b.taken').read_text() == str(__import__('os').getpid())  # a dead queue's hold is taken over
