@@ -13,7 +13,7 @@ from .expansion import paired
 
 # %% auto #0
 __all__ = ['RUNGS', 'ROWS', 'CELLS', 'cell_tag', 'run_name', 'cell_budget', 'finished', 'claim_run', 'claim_study',
-           'select_on_valid', 'verdict_table']
+           'valid_scores', 'select_on_valid', 'verdict_table']
 
 # %% ../nbs/08d_claim.ipynb #4fb3aaab
 RUNGS = {'today': dict(budget={}, synth={}),                  # 05b's BUDGET: 25 epochs x 40 KD steps
@@ -80,10 +80,20 @@ def claim_study(cells:list=CELLS, out:str|Path|None=None, make:bool=False)->list
                     'seeds': seeds, 'paired': paired(seeds), 'paired_val': paired([s['val'] for s in seeds]), 'curves': curves})
     return res
 
+def valid_scores(study:list, **where)->dict:
+    "Per variant of the cells matching `where`, the mean paired difference on validation over the seeds all of them have finished."
+    cs = [c for c in study if all(c[k] == v for k, v in where.items())]
+    done = [{s['seed'] for s in c['seeds'] if None not in s['val'].values()} for c in cs]
+    common = sorted(set.intersection(*done)) if cs else []
+    if not common: return {}
+    return {c['variant']: {'mean': st.mean(s['val']['guided'] - s['val']['plus_cs'] for s in c['seeds'] if s['seed'] in common),
+                           'seeds': common} for c in cs}
+
 def select_on_valid(study:list, **where)->dict|None:
-    "Among the cells matching `where` (e.g. rung, pair, spc), the variant with the highest mean paired difference on validation."
-    cs = [c for c in study if all(c[k] == v for k, v in where.items()) and c['paired_val']['n']]
-    return max(cs, key=lambda c: c['paired_val']['mean']) if cs else None
+    "Among the cells matching `where` (e.g. rung, pair, spc), the variant with the highest mean paired difference on validation (`valid_scores`)."
+    sc = valid_scores(study, **where)
+    return max((c for c in study if c['variant'] in sc and all(c[k] == v for k, v in where.items())),
+               key=lambda c: sc[c['variant']]['mean']) if sc else None
 
 def verdict_table(study:list)->Table:
     "One row per cell: both rows' mean test accuracy and the paired differences (test, validation) with their standard errors."
