@@ -14,7 +14,7 @@ from .testbed import Testbed, FMNIST
 from .benchmark import run_row, BUDGET
 
 # %% auto #0
-__all__ = ['TABLE1_ROWS', 'paired', 'expansion_rows', 'check_expand', 'expand', 'cdx_expand', 'table1']
+__all__ = ['TABLE1_ROWS', 'paired', 'guide_tag', 'expansion_rows', 'check_expand', 'expand', 'cdx_expand', 'table1']
 
 # %% ../nbs/08c_expansion.ipynb #c2863492
 def paired(seeds:list)->dict:
@@ -24,9 +24,13 @@ def paired(seeds:list)->dict:
     return {'n': len(d), 'mean': st.mean(d), 'se': st.stdev(d)/math.sqrt(len(d)) if len(d) > 1 else None,
             'positive': sum(x > 0 for x in d)}
 
-def expansion_rows(method:str='fast')->list:
-    "The rows of the main job: (label, `run_row` arguments)."
-    return [('KD on CS alone', dict(method=None)), (f'{method} + CS', dict(method=method)), (f'{method}* (ours)', dict(method=method, guide={}))]
+def guide_tag(guide:dict)->str:
+    "A file-name tag for `Guided` settings off their defaults ('' for none), so that runs with other settings get other files."
+    return '_'.join(f'{k}{v}' for k, v in sorted(guide.items()))
+
+def expansion_rows(method:str='fast', guide:dict|None=None)->list:
+    "The rows of the main job: (label, `run_row` arguments); `guide`: the Base* row's `Guided` settings off their defaults."
+    return [('KD on CS alone', dict(method=None)), (f'{method} + CS', dict(method=method)), (f'{method}* (ours)', dict(method=method, guide=dict(guide or {})))]
 
 def check_expand(method:str, spc:int, student:str, seeds:int, epochs:int, kd_steps:int, out:str, bed:Testbed=FMNIST)->dict:
     "The main job's settings, each checked before any work (`ConfigError` naming the flag and the fix); returns them normalised."
@@ -47,15 +51,16 @@ def expand(method:str='fast', spc:int=1, student:str='homogeneous', seeds:int=1,
     budget = {**bed.budget, 'epochs': epochs, 'kd_steps': kd_steps, 'eval_every': min(5, epochs)}
     tag = '' if (epochs, kd_steps) == (bed.budget['epochs'], bed.budget['kd_steps']) else f'e{epochs}k{kd_steps}'  # another budget, other files
     print(f"cdx: condensed data expansion, {method} on {bed.dataset}, DM set at {spc} image(s) per class, teacher -> "
-          f"{student} student, {epochs} epochs x {kd_steps} KD steps, {seeds} seed(s); runs in {out}", flush=True)
+          f"{student} student, {epochs} epochs x {kd_steps} KD steps, {seeds} seed(s); guidance {bed.guide or 'at its defaults'}; runs in {out}", flush=True)
     warm = {'warmup': round(epochs*20/220)} if method == 'fast' else {}  # Fast's synthesis-only epochs, in the published proportion (20 of 220)
     res = {}
-    for label, kw in expansion_rows(method):
+    for label, kw in expansion_rows(method, bed.guide):
         res[label] = []
         for seed in range(seeds):
             t = time.time()
             print(f"cdx: {label}, seed {seed}", flush=True)
-            r = run_row(spc=spc, seed=seed, student=student, out=out, budget=budget, tag=tag, bed=bed, cbs=[PrintRowsCB(label)], **kw, **warm)
+            r = run_row(spc=spc, seed=seed, student=student, out=out, budget=budget, bed=bed,
+                       tag='_'.join(filter(None, [tag, guide_tag(kw.get('guide', {}))])), cbs=[PrintRowsCB(label)], **kw, **warm)
             res[label].append(r['acc'])
             print(f"cdx: {label}, seed {seed}: {100*r['acc']:.2f} % ({(time.time() - t)/60:.1f} min)", flush=True)
     fmt = lambda v: f'{100*st.mean(v):.1f} ± {100*st.stdev(v):.1f}' if len(v) > 1 else f'{100*v[0]:.1f}'

@@ -15,7 +15,7 @@ def test_cdx_expand_runs(tmp_path):
     assert 'epoch 2/2, pool' in r.stdout, r.stdout  # progress is shown
     assert 'fast* minus fast + CS, seed by seed (points):' in r.stdout, r.stdout  # the paired difference
     names = sorted(p.name for p in (tmp_path/'out').iterdir())
-    assert names == sorted(f'{n}_cs1_homogeneous_s0_e2k3.{e}' for n in ('kd', 'fast', 'fast-guided') for e in ('pt', 'jsonl')), names  # another budget: its own files
+    assert names == sorted(f'{n}_cs1_homogeneous_s0_e2k3{g}.{e}' for n, g in (('kd', ''), ('fast', ''), ('fast-guided', '_lam0.1_objectivewgan-gp')) for e in ('pt', 'jsonl')), names  # another budget, and the chosen guide: their own files
     again = subprocess.run(args, capture_output=True, text=True, timeout=300)  # finished runs are read back, not re-run
     assert again.returncode == 0 and 'epoch 1/2' not in again.stdout, again.stdout + again.stderr
 
