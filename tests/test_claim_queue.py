@@ -1,5 +1,5 @@
 "The claim study's queue (tools/claim_queue.py): the order it makes runs in, and the hold that lets several queues share the list."
-import importlib.util, subprocess, sys
+import importlib.util, json, subprocess, sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -11,11 +11,19 @@ def _queue(out):
     return q
 
 def test_order(tmp_path):
-    from cdx.claim import CELLS
-    todo = _queue(tmp_path).plan()  # nothing finished in an empty folder: every run, each once
+    # in a fresh process: importing cdx here would make the notebooks run later in this process (test_notebooks) register
+    # their own class definitions over the library's, and a notebook that compares classes with the registry would fail
+    code = f"""import json, sys, importlib.util
+spec = importlib.util.spec_from_file_location('claim_queue', {str(ROOT/'tools'/'claim_queue.py')!r})
+q = importlib.util.module_from_spec(spec); spec.loader.exec_module(q); q.OUT = __import__('pathlib').Path({str(tmp_path)!r})
+from cdx.claim import CELLS, ROWS, run_name
+print(json.dumps(dict(todo=q.plan(), cells=CELLS, names=sorted({{run_name(c, r, s) for c in CELLS for s in range(c['seeds']) for r in ROWS}}))))"""
+    p = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, cwd=ROOT)
+    assert p.returncode == 0, p.stderr
+    got = json.loads(p.stdout.strip().splitlines()[-1])
+    todo, CELLS = got['todo'], got['cells']  # nothing finished in an empty folder: every run, each once
     names = [n for *_, n in todo]
-    from cdx.claim import ROWS, run_name
-    assert sorted(names) == sorted({run_name(c, row, s) for c in CELLS for s in range(c['seeds']) for row in ROWS})  # each run once
+    assert sorted(names) == got['names']
     key = lambda c: (c['rung'], c['pair'], c['spc'])
     vk = key(next(c for c in CELLS if c.get('variant')))  # the variants of the rung that decides
     var = [(i, s) for i, row, s, _ in todo if CELLS[i].get('variant') and key(CELLS[i]) == vk]
