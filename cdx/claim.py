@@ -13,7 +13,7 @@ from .expansion import paired
 
 # %% auto #0
 __all__ = ['RUNGS', 'ROWS', 'VARIANTS', 'CHOSEN', 'CELLS', 'cell_tag', 'run_name', 'cell_budget', 'finished', 'claim_run',
-           'claim_study', 'valid_scores', 'select_on_valid', 'verdict_table']
+           'claim_study', 'with_record', 'valid_scores', 'select_on_valid', 'verdict_table']
 
 # %% ../nbs/08d_claim.ipynb #4fb3aaab
 RUNGS = {'today': dict(budget={}, synth={}),                  # 05b's BUDGET: 25 epochs x 40 KD steps
@@ -80,6 +80,29 @@ def claim_study(cells:list=CELLS, out:str|Path|None=None, make:bool=False)->list
                     'base': 'fast', 'settings': {'profile': 'cpu', **rung['synth']}, 'guide': cell.get('guide', {}),
                     'seeds': seeds, 'paired': paired(seeds), 'paired_val': paired([s['val'] for s in seeds]), 'curves': curves})
     return res
+
+def with_record(study:list, record:list)->list:
+    """`study` (read back from the runs here) with the runs it lacks taken from `record` (the committed `results/claim_study.json`):
+    `runs/` is not in git, so on a new machine a cell finished earlier keeps its recorded figures. A seed lists the rows it took
+    from the record under 'recorded'; a run read back here wins over the record."""
+    key = lambda c: (c['rung'], c['pair'], c['spc'], c['variant'])
+    old = {key(c): c for c in record}
+    out = []
+    for c in study:
+        r = old.get(key(c))
+        if r is None: out.append(c); continue
+        rs, seeds, curves = {s['seed']: s for s in r['seeds']}, [], dict(c['curves'])
+        for s in c['seeds']:
+            o, s = rs.get(s['seed']), {**s, 'val': dict(s['val'])}
+            took = [row for row in ROWS if s[row] is None and o is not None and o.get(row) is not None]
+            for row in took:
+                s[row], s['val'][row] = o[row], o['val'][row]
+                cv = r['curves'].get(str(s['seed']), r['curves'].get(s['seed'])) or {}
+                curves[s['seed']] = {**curves.get(s['seed'], {}), row: cv.get(row)}
+            if took: s['recorded'] = took
+            seeds.append(s)
+        out.append({**c, 'seeds': seeds, 'curves': curves, 'paired': paired(seeds), 'paired_val': paired([s['val'] for s in seeds])})
+    return out
 
 def valid_scores(study:list, **where)->dict:
     "Per variant of the cells matching `where`, the mean paired difference on validation over the seeds all of them have finished."

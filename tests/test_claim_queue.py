@@ -10,17 +10,24 @@ def _queue(out):
     q.OUT = Path(out)
     return q
 
-def test_order(tmp_path):
+def _plan(tmp_path, record=None):
+    "The queue's plan for the empty runs folder `tmp_path` with `record` (study cells) as the committed record; CELLS; every run name."
+    rec = tmp_path/'record.json'
+    if record is not None: rec.write_text(json.dumps(record))
     # in a fresh process: importing cdx here would make the notebooks run later in this process (test_notebooks) register
     # their own class definitions over the library's, and a notebook that compares classes with the registry would fail
     code = f"""import json, sys, importlib.util
 spec = importlib.util.spec_from_file_location('claim_queue', {str(ROOT/'tools'/'claim_queue.py')!r})
 q = importlib.util.module_from_spec(spec); spec.loader.exec_module(q); q.OUT = __import__('pathlib').Path({str(tmp_path)!r})
+q.RECORD = q.OUT/'record.json'
 from cdx.claim import CELLS, ROWS, run_name
 print(json.dumps(dict(todo=q.plan(), cells=CELLS, names=sorted({{run_name(c, r, s) for c in CELLS for s in range(c['seeds']) for r in ROWS}}))))"""
     p = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, cwd=ROOT)
     assert p.returncode == 0, p.stderr
-    got = json.loads(p.stdout.strip().splitlines()[-1])
+    return json.loads(p.stdout.strip().splitlines()[-1])
+
+def test_order(tmp_path):
+    got = _plan(tmp_path)
     todo, CELLS = got['todo'], got['cells']  # nothing finished in an empty folder: every run, each once
     names = [n for *_, n in todo]
     assert sorted(names) == got['names']
@@ -39,3 +46,14 @@ def test_hold(tmp_path):
     dead = subprocess.Popen([sys.executable, '-c', 'pass']); dead.wait()
     (tmp_path/'b.taken').write_text(str(dead.pid))
     assert q.take('b') and (tmp_path/'b.taken').read_text() == str(__import__('os').getpid())  # a dead queue's hold is taken over
+
+def test_record(tmp_path):
+    # a run whose result the committed record holds is not made again (a new machine has no runs/); its unrecorded pair is
+    got = _plan(tmp_path)
+    c = got['cells'][-1]
+    cell = dict(rung=c['rung'], pair=c['pair'], spc=c['spc'], variant=c.get('variant') or 'defaults',
+                seeds=[dict(seed=0, plus_cs=0.8, guided=None, val=dict(plus_cs=0.8, guided=None))])
+    left = [n for *_, n in _plan(tmp_path, [cell])['todo']]
+    gone = set(n for *_, n in got['todo']) - set(left)
+    assert len(gone) == 1 and 'cs' + str(c['spc']) in next(iter(gone)) and '_s0_' in next(iter(gone)) and 'guided' not in next(iter(gone))
+    assert len(left) == len(got['todo']) - 1

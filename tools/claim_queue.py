@@ -3,16 +3,28 @@
 order the study needs them: cell by cell, seed by seed, both rows of a seed together so partial results stay paired; the
 guidance variants of one rung seed-major (seed 0 of every variant, then seed 1, ...), so that wherever the queue stops every
 variant has the same seeds and the choice on validation compares like with like.
-Finished runs are skipped and an interrupted one resumes from its checkpoint, so rerunning this after a stop continues the queue.
+Finished runs (a finished log in runs/claim, or a result in the committed record nbs/results/claim_study.json) are skipped
+and an interrupted one resumes from its checkpoint, so rerunning this after a stop continues the queue.
 Several queues may run at once (`--workers`, or this script started again): each takes the next run no live queue holds
 (a `NAME.taken` file with its pid; a dead queue's file is taken over). Each run is single-threaded unless OMP_NUM_THREADS says
 otherwise; give a queue no more workers than cores. Progress goes to runs/claim/queue.log.
 Usage: python tools/claim_queue.py [--list] [--workers N]"""
-import os, subprocess, sys, time
+import json, os, subprocess, sys, time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 NBS, OUT = ROOT/'nbs', ROOT/'runs'/'claim'
+
+RECORD = NBS/'results'/'claim_study.json'  # the study's committed record, written by 08d from the runs it read back
+
+def key(c:dict)->tuple: return c['rung'], c['pair'], c['spc'], c.get('variant') or 'defaults'
+
+def recorded()->set:
+    """(cell key, seed, row) of every run whose test accuracy the committed record holds: `runs/` is not in git, and on a new
+    machine those runs are not made again (08d keeps their recorded figures)."""
+    if not RECORD.exists(): return set()
+    return {(key(c), s['seed'], row) for c in json.loads(RECORD.read_text()) for s in c['seeds'] for row, v in s.items()
+            if row not in ('seed', 'val') and v is not None}
 
 def plan():
     "The runs still to make, as (cell index, row, seed), in the study's order."
@@ -22,12 +34,13 @@ def plan():
         c = CELLS[i]
         if not c.get('variant'): return i
         return min(j for j, d in enumerate(CELLS) if d.get('variant') and all(d[k] == c[k] for k in ('rung', 'pair', 'spc')))
-    seen, todo = set(), []
+    seen, todo, rec = set(), [], recorded()
     for i, c in enumerate(CELLS):  # cells of one rung share their Base + CS runs: each run once
         for s in range(c['seeds']):
             for r, row in enumerate(ROWS):
                 n = run_name(c, row, s)
-                if n not in seen and not finished(OUT/f'{n}.jsonl', cell_budget(c)['epochs']): todo.append(((group(i), s, i, r), i, row, s))
+                done = finished(OUT/f'{n}.jsonl', cell_budget(c)['epochs']) or (key(c), s, row) in rec
+                if n not in seen and not done: todo.append(((group(i), s, i, r), i, row, s))
                 seen.add(n)
     return [(i, row, s, run_name(CELLS[i], row, s)) for _, i, row, s in sorted(todo)]
 
