@@ -24,7 +24,7 @@ def recorded()->set:
     machine those runs are not made again (08d keeps their recorded figures)."""
     if not RECORD.exists(): return set()
     return {(key(c), s['seed'], row) for c in json.loads(RECORD.read_text()) for s in c['seeds'] for row, v in s.items()
-            if row not in ('seed', 'val') and v is not None}
+            if row not in ('seed', 'val', 'recorded') and v is not None}
 
 def plan():
     "The runs still to make, as (cell index, row, seed), in the study's order."
