@@ -48,7 +48,7 @@ def test_hold(tmp_path):
     assert q.take('b') and (tmp_path/'b.taken').read_text() == str(__import__('os').getpid())  # a dead queue's hold is taken over
 
 def test_record(tmp_path):
-    # a run whose result the committed record holds is not made again (a new machine has no runs/); its unrecorded pair is
+    # a run whose result the committed record holds is not made again (a new machine has no runs/); its unrecorded partner still is
     got = _plan(tmp_path)
     c = got['cells'][-1]
     cell = dict(rung=c['rung'], pair=c['pair'], spc=c['spc'], variant=c.get('variant') or 'defaults',
