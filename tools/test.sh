@@ -17,6 +17,12 @@ if [ "$before" != "$after" ]; then
 fi
 echo "nbdev gate passed"
 
-echo "== pytest: notebooks and tests/"
-python -m pytest tests -q -p no:cacheprovider -rs "$@"
+# torch starts a thread per CPU it sees; where a CPU quota (cgroup) grants fewer cores than that, the threads oversubscribe
+# them and every test runs several times slower. Cap them at the cores granted (an OMP_NUM_THREADS already set wins).
+if [ -z "${OMP_NUM_THREADS:-}" ]; then
+  OMP_NUM_THREADS=$(python tools/cpus.py); export OMP_NUM_THREADS MKL_NUM_THREADS=$OMP_NUM_THREADS
+fi
+echo "== pytest: notebooks and tests/ ($OMP_NUM_THREADS threads per process; each test's name is printed before it runs,
+   a test still running after 1200 s fails with its stack, and the slowest tests are listed at the end)"
+python -m pytest tests -v -p no:cacheprovider -rs --timeout 1200 --durations 12 "$@"
 echo "tests took $(( $(date +%s) - start )) s"
