@@ -13,7 +13,7 @@ from .models import features_and_logits
 from .synthesis import Synthesizer, module_outputs
 from .datasets import clip_to_data
 from .methods import get_synthesizer
-from .core import check_num
+from .core import check_num, RNGStream, derive_seed
 
 # %% auto #0
 __all__ = ['AUG_CANDIDATES', 'FeatDisc', 'wrong_labels', 'd_loss', 'fa_loss', 'CondCritic', 'wgan_d_loss', 'Guided', 'guided',
@@ -133,8 +133,10 @@ class Guided:
         self.yc = cs.labels.to(dev)
         with torch.no_grad(): fdim = self._feat(synth.teacher, self.xc[:2]).shape[1]
         n_cls = synth.spec.num_classes
-        self.D = (FeatDisc(fdim, n_cls if conditional else None, width) if objective == 'bce' else CondCritic(fdim, n_cls, width)).to(dev)
+        with torch.random.fork_rng(devices=[]):  # building the guide draws nothing from the global generator (`reseed` draws D's weights)
+            self.D = (FeatDisc(fdim, n_cls if conditional else None, width) if objective == 'bce' else CondCritic(fdim, n_cls, width)).to(dev)
         self.d_opt = torch.optim.Adam(self.D.parameters(), d_lr, betas=(0.5, 0.999))
+        self.guide_rng = RNGStream(0)  # every draw of the guide (its batches, augmentation, wrong labels, penalty mix); see `reseed`
         self.A = DiffAug(aug) if aug else None
         self.d_info = {}
         synth.add_term('fa', self.fa_term, lam)
@@ -171,7 +173,10 @@ class Guided:
         self.d_opt.zero_grad(); loss.backward(); self.d_opt.step(); self.d_opt.zero_grad()  # no stale gradients left in D
 
     def fa_term(self, ctx)->torch.Tensor:
-        "The 'fa' term added to the base's loss: D steps on the current batch, then L_FA (gradient to the images only)."
+        "The 'fa' term added to the base's loss: D steps on the current batch, then L_FA (gradient to the images only); its draws come from `guide_rng`."
+        with self.guide_rng: return self._fa(ctx)
+
+    def _fa(self, ctx)->torch.Tensor:
         x, t = ctx.x, ctx.t_logits
         if self.fa_bs and self.fa_bs < len(x):
             i = torch.randperm(len(x), device=x.device)[:self.fa_bs]; x, t = x[i], t[i]
@@ -186,11 +191,24 @@ class Guided:
 
     # the Synthesizer contract
     def synthesize(self, student:nn.Module|None=None)->tuple: return self.synth.synthesize(student)
+    def reseed(self, seed:int, rank:int=0):
+        "The base's stream from `seed` (as unguided), the guide's own stream, and `D`'s initial weights (the same on every rank), with a fresh optimiser."
+        self.synth.reseed(seed, rank)
+        self.guide_rng.seed(derive_seed(seed, 'guide', rank))
+        with RNGStream(derive_seed(seed, 'guide-init')):
+            for m in self.D.modules():
+                if m is not self.D and hasattr(m, 'reset_parameters'): m.reset_parameters()
+        self.d_opt = torch.optim.Adam(self.D.parameters(), self.d_lr, betas=(0.5, 0.999))
+        return self
+    def streams(self)->dict: return {**self.synth.streams(), 'guide': self.guide_rng}
+    rng_state, load_rng_state = Synthesizer.rng_state, Synthesizer.load_rng_state  # over `streams`, as the contract's
     @property
     def parts(self): return {**self.synth.parts, **{k: float(v) for k, v in self.d_info.items()}}  # D's last step, read once
-    def state_dict(self)->dict: return {'base': self.synth.state_dict(), 'D': self.D.state_dict(), 'd_opt': self.d_opt.state_dict()}
+    def state_dict(self)->dict:
+        return {'base': self.synth.state_dict(), 'D': self.D.state_dict(), 'd_opt': self.d_opt.state_dict(), 'rng': self.guide_rng.state_dict()}
     def load_state_dict(self, sd:dict):
         self.synth.load_state_dict(sd['base']); self.D.load_state_dict(sd['D']); self.d_opt.load_state_dict(sd['d_opt'])
+        if 'rng' in sd: self.guide_rng.load_state_dict(sd['rng'])
         return self
     def __repr__(self):
         defaults = {k: p.default for k, p in inspect.signature(Guided.__init__).parameters.items()}

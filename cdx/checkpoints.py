@@ -202,7 +202,9 @@ class CheckpointCB(Callback):
         rank, world = world_info()
         if world > 1:  # a data-parallel fit: every rank's random state goes in rank 0's file (a collective: every rank calls it)
             import torch.distributed as dist
-            extra['ranks'] = [None]*world; dist.all_gather_object(extra['ranks'], {k: extra[k] for k in ('rng', 'loader_rng') if k in extra})
+            mine = {k: extra[k] for k in ('rng', 'loader_rng') if k in extra}  # and what each callback keeps per rank (a synthesizer's streams)
+            mine['cbs'] = {cb.ckpt_key: cb.rank_ckpt_state() for cb in learn.cbs if getattr(cb, 'ckpt_key', None) and hasattr(cb, 'rank_ckpt_state')}
+            extra['ranks'] = [None]*world; dist.all_gather_object(extra['ranks'], mine)
             extra['world'] = world
             if rank != 0: self.last = epoch; return
         if self.opt and learn.opt is not None: extra['opt'] = learn.opt.state_dict()
@@ -234,6 +236,8 @@ class CheckpointCB(Callback):
         if ck.metrics: learn.last_metrics = dict(ck.metrics)
         for cb in learn.cbs:
             if getattr(cb, 'ckpt_key', None) and f'cb_{cb.ckpt_key}' in ck: cb.load_ckpt_state(ck[f'cb_{cb.ckpt_key}'])
+        for cb in learn.cbs:  # then this rank's own part of a callback's state (rank 0's file holds every rank's)
+            if getattr(cb, 'ckpt_key', None) in st.get('cbs', {}): cb.load_rank_ckpt_state(st['cbs'][cb.ckpt_key])
         self.last = self.done = ck.epoch; self.dirty = False
         learn.epochs = range(ck.epoch, learn.n_epochs)
     def after_batch(self, learn):

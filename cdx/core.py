@@ -4,16 +4,16 @@
 
 # %% ../nbs/00_core.ipynb #242e4fc5
 from __future__ import annotations
-import math, os, pickle, random, re, socket, tempfile, contextlib, warnings
+import math, os, pickle, random, re, socket, tempfile, contextlib, warnings, zlib
 from pathlib import Path
 import numpy as np
 import torch
 import fastcore.all as fc
 
 # %% auto #0
-__all__ = ['default_device', 'to_device', 'set_seed', 'rng_state', 'set_rng_state', 'world_info', 'Registry', 'ConfigError',
-           'check_num', 'config_diff', 'cache_dir', 'resolve', 'atomic_save', 'safe_load', 'run_lock', 'writable_dir',
-           'Table']
+__all__ = ['default_device', 'to_device', 'set_seed', 'rng_state', 'set_rng_state', 'world_info', 'derive_seed', 'RNGStream',
+           'Registry', 'ConfigError', 'check_num', 'config_diff', 'cache_dir', 'resolve', 'atomic_save', 'safe_load',
+           'run_lock', 'writable_dir', 'Table']
 
 # %% ../nbs/00_core.ipynb #22a3f639
 def default_device(
@@ -66,6 +66,48 @@ def world_info()->tuple:
     "`(rank, world size)` of this process in a `torch.distributed` job (`torchrun`), `(0, 1)` outside one."
     import torch.distributed as dist
     return (dist.get_rank(), dist.get_world_size()) if dist.is_available() and dist.is_initialized() else (0, 1)
+
+# %% ../nbs/00_core.ipynb #7ceb468c
+def derive_seed(seed:int, # the run's seed
+                name:str, # the stream's name ('synth', 'guide', ...)
+                rank:int=0, # a data-parallel run's rank (each draws differently)
+               )->int:
+    "A seed for stream `name` of a run seeded `seed` (rank `rank`): different streams and ranks get unrelated seeds."
+    return zlib.crc32(f'{name}:{int(seed)}:{int(rank)}'.encode())
+
+class RNGStream:
+    "A named, seeded source of randomness: inside `with stream:` torch draws from it (CPU, and the current CUDA device), not from the global generators."
+    def __init__(self, seed:int=0): self.depth = 0; self.seed(seed)
+    @staticmethod
+    def _cuda(): return torch.cuda.is_available()
+    def seed(self, seed:int):
+        "Restart the stream from `seed` (the global generators are left as they were)."
+        if self.depth: raise RuntimeError("cannot reseed a stream while code draws from it")
+        self.s = int(seed)
+        with torch.random.fork_rng(devices=[torch.cuda.current_device()] if self._cuda() else []):
+            torch.manual_seed(self.s)
+            self.cpu, self.gpu = torch.get_rng_state(), (torch.cuda.get_rng_state() if self._cuda() else None)
+        return self
+    def __enter__(self):
+        self.depth += 1
+        if self.depth == 1:  # re-entering the stream it already draws from changes nothing
+            self._outer = torch.get_rng_state(), (torch.cuda.get_rng_state() if self._cuda() else None)
+            torch.set_rng_state(self.cpu)
+            if self.gpu is not None and self._cuda(): torch.cuda.set_rng_state(self.gpu)
+        return self
+    def __exit__(self, *args):
+        self.depth -= 1
+        if self.depth == 0:
+            self.cpu = torch.get_rng_state()
+            if self._cuda(): self.gpu = torch.cuda.get_rng_state()
+            torch.set_rng_state(self._outer[0])
+            if self._outer[1] is not None: torch.cuda.set_rng_state(self._outer[1])
+    def state_dict(self)->dict: return {'seed': self.s, 'cpu': self.cpu.clone(), 'gpu': None if self.gpu is None else self.gpu.clone()}
+    def load_state_dict(self, sd:dict):
+        self.s, self.cpu = sd['seed'], sd['cpu'].clone()
+        self.gpu = sd['gpu'].clone() if sd.get('gpu') is not None and self._cuda() else self.gpu
+        return self
+    def __repr__(self): return f"RNGStream(seed={self.s})"
 
 # %% ../nbs/00_core.ipynb #c2211e5e
 class Registry:

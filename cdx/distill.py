@@ -129,6 +129,9 @@ class SynthesisCB(Callback):
     def load_ckpt_state(self, sd):
         self.pool.load_state_dict(sd['pool'])
         if self.synth is not None: self.synth.load_state_dict(sd['synth'])
+    def rank_ckpt_state(self): return None if self.synth is None else self.synth.rng_state()  # each rank draws from its own streams
+    def load_rank_ckpt_state(self, sd):
+        if self.synth is not None and sd is not None: self.synth.load_rng_state(sd)
 
 class AmpCB(Callback):
     "Mixed precision: KD steps, evaluation and synthesis under `torch.autocast` in bf16 (CPU or CUDA) or fp16 (CUDA, with a gradient scaler)."
@@ -380,7 +383,8 @@ def distill(teacher:nn.Module, # the frozen, pre-trained teacher
     check_models(spec, init.images[:4] if init is not None else None, teacher=teacher, student=student)
     rank, world = world_info()
     if c.bs % world: raise ConfigError(f"bs={c.bs} does not split over {world} processes: use a multiple of {world}")
-    set_seed(c.seed)
+    set_seed(c.seed)  # the KD stream: KD augmentation and dropout (the pool sampler has its own generator; every synthesizer its own stream)
+    if synth is not None: synth.reseed(c.seed, rank)
     test = load_tensors(dataset, train=False) if test is None else test
     pool = Pool(init, cap=c.cap, clip_init=c.clip_init)
     da = DiffAug(c.aug) if c.aug else None

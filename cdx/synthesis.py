@@ -9,7 +9,7 @@ from functools import partial
 from types import SimpleNamespace
 import torch, torch.nn as nn, torch.nn.functional as F
 import fastcore.all as fc
-from .core import Registry, default_device
+from .core import Registry, default_device, RNGStream, derive_seed
 from .datasets import get_spec
 from .models import features_and_logits, bn_layers
 
@@ -173,6 +173,19 @@ class Synthesizer:
         self.terms, self.on_batch = {}, []
         self.parts = {}  # the loss terms of the batch last returned (what `distill` logs per epoch)
         self.n_calls = 0
+        self.rng = RNGStream(0)  # every draw of a call (latents, labels, views, ...); `distill` reseeds it from the run's seed
+
+    def reseed(self, seed:int, # the run's seed
+               rank:int=0, # a data-parallel run's rank
+              ):
+        "Restart this synthesizer's stream of randomness (`RNGStream` 'synth') from the run's seed: `distill` calls it before the first call."
+        self.rng.seed(derive_seed(seed, 'synth', rank)); return self
+    def streams(self)->dict:
+        "This synthesizer's streams of randomness by name (a wrapper adds its own)."
+        return {'synth': self.rng}
+    def rng_state(self)->dict: return {k: s.state_dict() for k, s in self.streams().items()}
+    def load_rng_state(self, sd:dict):
+        for k, s in self.streams().items(): s.load_state_dict(sd[k])
 
     # the extension points
     def add_term(self, name:str, fn, weight:float=1.):
@@ -221,7 +234,10 @@ class Synthesizer:
         return {}
 
     def synthesize(self, student:nn.Module|None=None)->tuple:
-        "A new batch `(x, y)`: normalised images (detached) and their pseudo-labels."
+        "A new batch `(x, y)`: normalised images (detached) and their pseudo-labels; every draw comes from the synthesizer's own stream `rng`."
+        with self.rng: return self._call(student)
+
+    def _call(self, student):
         was_training = student.training if student is not None else False
         frozen = [] if student is None else [p for p in student.parameters() if p.requires_grad]
         if student is not None: student.eval()
@@ -259,7 +275,7 @@ class Synthesizer:
 
     def state_dict(self)->dict:
         "Everything a resumed run needs (modules, optimisers, tensors of `_state_attrs`, BN momentum averages, call count)."
-        sd = {'n_calls': self.n_calls}
+        sd = {'n_calls': self.n_calls, 'rng': self.rng.state_dict()}
         for k in self._state_attrs:
             o = getattr(self, k)
             sd[k] = o.state_dict() if hasattr(o, 'state_dict') else o
@@ -268,6 +284,7 @@ class Synthesizer:
 
     def load_state_dict(self, sd:dict):
         self.n_calls = sd['n_calls']
+        if 'rng' in sd: self.rng.load_state_dict(sd['rng'])
         for k in self._state_attrs:
             o = getattr(self, k)
             if hasattr(o, 'load_state_dict'): o.load_state_dict(sd[k])
