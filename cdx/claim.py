@@ -8,12 +8,14 @@ import inspect, json, math, statistics as st
 from pathlib import Path
 from .core import Table
 from .methods import Fast
+from .synthesis import SYNTHESIZERS
 from .benchmark import run_row, row_name, BUDGET, SYNTH_BS
 from .expansion import paired
 
 # %% auto #0
-__all__ = ['RUNGS', 'ROWS', 'VARIANTS', 'CHOSEN', 'CELLS', 'cell_tag', 'run_name', 'cell_budget', 'finished', 'claim_run',
-           'claim_study', 'with_record', 'valid_scores', 'select_on_valid', 'verdict_table']
+__all__ = ['RUNGS', 'ROWS', 'VARIANTS', 'CHOSEN', 'CELLS', 'GUIDES', 'cell_key', 'cell_rows', 'cell_tag', 'run_name',
+           'cell_budget', 'finished', 'claim_run', 'claim_study', 'with_record', 'valid_scores', 'select_on_valid',
+           'verdict_table']
 
 # %% ../nbs/08d_claim.ipynb #4fb3aaab
 RUNGS = {'today': dict(budget={}, synth={}),                  # 05b's BUDGET: 25 epochs x 40 KD steps
@@ -23,7 +25,7 @@ _sel = dict(rung='ratio', pair='homogeneous', spc=1, seeds=5)  # the rung that d
 VARIANTS = {'lam0.1': dict(lam=0.1), 'd1': dict(d_steps=1), 'wgan': dict(objective='wgan-gp', lam=0.1)}  # off the defaults
 CHOSEN = 'wgan'  # the variant chosen on validation at `_sel` (see Results: `select_on_valid`); the later cells use it
 _later = {} if CHOSEN == 'defaults' else dict(variant=CHOSEN, guide=VARIANTS[CHOSEN])
-CELLS = [
+CELLS = [  # study 1 (08d at e41e758): loose pairs (one global generator), fp32, Fast, the shipped DM sets
     dict(rung='today', pair='homogeneous', spc=1, seeds=5),
     dict(rung='ratio', pair='homogeneous', spc=1, seeds=5),
     dict(rung='today', pair='heterogeneous', spc=1, seeds=5),
@@ -32,17 +34,40 @@ CELLS = [
     dict(rung='ratio', pair='homogeneous', spc=10, seeds=5, **_later),
     dict(rung='ratio', pair='homogeneous', spc=50, seeds=5, **_later),
 ]
+GUIDES = {'wgan': VARIANTS['wgan'],  # the chosen guide: the conditional WGAN-GP critic, λ 0.1
+          'cond': dict(lam=0.1),  # the projection D of Eq. 3-4, conditional, λ 0.1
+          'uncond': dict(conditional=False, lam=0.1)}  # the same D without labels (Table 5's "+ CS-guided MI"), λ 0.1
+_s2 = dict(study=2, rung='ratio', amp='bf16', seeds=5)  # study 2: exact pairs, bf16 (decided below), the published ratio
+CELLS += [
+    *(dict(**_s2, pair='heterogeneous', spc=10, variant=v, guide=GUIDES[v]) for v in ('wgan', 'uncond')),  # (a) the paper's regime
+    *(dict(**_s2, pair='homogeneous', spc=1, variant=v, guide=GUIDES[v]) for v in ('cond', 'uncond', 'wgan')),  # (b) C6, and C2 exact
+    *(dict(**_s2, pair='homogeneous', spc=10, variant=v, guide=GUIDES[v]) for v in ('uncond', 'wgan')),  # (c) unconditional at 10
+    dict(**_s2, base='cmi', pair='heterogeneous', spc=10, variant='wgan', guide=GUIDES['wgan']),  # (d) CMI as the base at (a)'s cell
+    dict(study=2, rung='ratio', amp=None, seeds=3, pair='homogeneous', spc=1, rows=('plus_cs',)),  # what bf16 costs: Base + CS in fp32
+]
+
+def cell_key(cell:dict)->tuple:
+    """A cell's identity, the same for a cell of `CELLS` and for its entry in the record: pairing, base, set, precision, rung, pair,
+    spc, variant. What the queue skips and what `with_record` fills are matched on all of them (a CMI cell never takes a Fast
+    cell's runs, nor an exact-pair cell a loose one's)."""
+    pairing = cell.get('pairing') or ('exact' if cell.get('study', 1) >= 2 else 'loose')
+    prec = cell.get('precision') or cell.get('amp') or 'fp32'
+    return (pairing, cell.get('base', 'fast'), cell.get('set', 'dm'), prec, cell['rung'], cell['pair'], cell['spc'], cell.get('variant') or 'defaults')
+
+def cell_rows(cell:dict)->tuple: return tuple(cell.get('rows', ROWS))
 
 def cell_tag(cell:dict, row:str)->str:
-    "The tag of a run's file name: the rung for Base + CS (shared by a rung's variants), rung and variant for Base*."
-    v = cell.get('variant')
-    return f"claim-{cell['rung']}" + (f"-{v}" if v and ROWS[row].get('guide') else '')
+    "The tag of a run's file name: the rung (study 2: and the precision) for Base + CS, shared by a rung's variants; and the variant for Base*."
+    v, s2 = cell.get('variant'), cell.get('study', 1) >= 2
+    return (f"claim2-{cell['rung']}-{cell.get('amp') or 'fp32'}" if s2 else f"claim-{cell['rung']}") + (f"-{v}" if v and ROWS[row].get('guide') else '')
 
 def run_name(cell:dict, row:str, seed:int)->str:
     "The file name `run_row` gives this run."
-    return row_name('fast', cell['spc'], seed, cell['pair'], bool(ROWS[row].get('guide')), cell_tag(cell, row))
+    return row_name(cell.get('base', 'fast'), cell['spc'], seed, cell['pair'], bool(ROWS[row].get('guide')), cell_tag(cell, row))
 
-def cell_budget(cell:dict)->dict: return {**BUDGET, **(cell.get('rungs') or RUNGS)[cell['rung']]['budget']}
+def cell_budget(cell:dict)->dict:
+    "The `distill` budget of a cell's runs: the testbed's, with the rung's changes and the cell's precision."
+    return {**BUDGET, **(cell.get('rungs') or RUNGS)[cell['rung']]['budget'], **({'amp': cell['amp']} if cell.get('amp') else {})}
 
 def finished(log:Path, epochs:int)->bool:
     "Has the run whose log is `log` reached its last epoch?"
@@ -55,7 +80,7 @@ def claim_run(cell:dict, row:str, seed:int, out:str|Path, make:bool=True)->dict|
     if row not in ROWS: raise KeyError(f"unknown row {row!r}; rows: {', '.join(ROWS)}")
     rung = (cell.get('rungs') or RUNGS)[cell['rung']]
     if not make and not finished(Path(out)/f'{run_name(cell, row, seed)}.jsonl', cell_budget(cell)['epochs']): return None
-    kw = dict(method='fast', spc=cell['spc'], seed=seed, student=cell['pair'], out=out, budget=rung['budget'],
+    kw = dict(method=cell.get('base', 'fast'), spc=cell['spc'], seed=seed, student=cell['pair'], out=out, budget=cell_budget(cell),
               tag=cell_tag(cell, row), valid=True, **rung['synth'])
     if ROWS[row].get('guide'): kw['guide'] = cell.get('guide', {})
     return run_row(**kw)
@@ -69,15 +94,18 @@ def claim_study(cells:list=CELLS, out:str|Path|None=None, make:bool=False)->list
         b, rung = cell_budget(cell), (cell.get('rungs') or RUNGS)[cell['rung']]
         seeds, curves = [], {}
         for s in range(cell['seeds']):
-            got = {row: claim_run(cell, row, s, out, make) for row in ROWS}
+            got = {row: claim_run(cell, row, s, out, make) if row in cell_rows(cell) else None for row in ROWS}
             seeds.append({'seed': s, **{row: None if r is None else r['acc'] for row, r in got.items()},
                           'val': {row: None if r is None else r['val_acc'] for row, r in got.items()}})
             curves[s] = {row: None if r is None else r['curve'] for row, r in got.items()}
-        warm = rung['synth'].get('warmup', inspect.signature(Fast.__init__).parameters['warmup'].default)
+        base = cell.get('base', 'fast'); w = inspect.signature(SYNTHESIZERS[base].__init__).parameters.get('warmup')
+        warm = rung['synth'].get('warmup', w.default if w is not None else 0)
+        pairing, _, cset, prec, *_ = cell_key(cell)
         res.append({'pair': cell['pair'], 'spc': cell['spc'], 'rung': cell['rung'], 'variant': cell.get('variant') or 'defaults',
+                    'study': cell.get('study', 1), 'pairing': pairing, 'set': cset, 'precision': prec,
                     'budget': {'epochs': b['epochs'], 'kd_steps': b['kd_steps'], 'kd_bs': b['bs'], 'synthesis_bs': SYNTH_BS, 'warmup': warm,
                                'kd_samples_per_synthetic': round((b['epochs'] - warm)*b['kd_steps']*b['bs']/(b['epochs']*SYNTH_BS), 1)},
-                    'base': 'fast', 'settings': {'profile': 'cpu', **rung['synth']}, 'guide': cell.get('guide', {}),
+                    'base': base, 'settings': {'profile': 'cpu', **rung['synth']}, 'guide': cell.get('guide', {}),
                     'seeds': seeds, 'paired': paired(seeds), 'paired_val': paired([s['val'] for s in seeds]), 'curves': curves})
     return res
 
@@ -85,11 +113,10 @@ def with_record(study:list, record:list)->list:
     """`study` (read back from the runs here) with the runs it lacks taken from `record` (the committed `results/claim_study.json`):
     `runs/` is not in git, so on a new machine a cell finished earlier keeps its recorded figures. A seed lists the rows it took
     from the record under 'recorded'; a run read back here wins over the record."""
-    key = lambda c: (c['rung'], c['pair'], c['spc'], c['variant'])
-    old = {key(c): c for c in record}
+    old = {cell_key(c): c for c in record}
     out = []
     for c in study:
-        r = old.get(key(c))
+        r = old.get(cell_key(c))
         if r is None: out.append(c); continue
         rs, seeds, curves = {s['seed']: s for s in r['seeds']}, [], dict(c['curves'])
         for s in c['seeds']:
@@ -120,13 +147,16 @@ def select_on_valid(study:list, **where)->dict|None:
                key=lambda c: sc[c['variant']]['mean']) if sc else None
 
 def verdict_table(study:list)->Table:
-    "One row per cell: both rows' mean test accuracy and the paired differences (test, validation) with their standard errors."
+    "One row per cell: both rows' mean test accuracy, the paired differences (test, validation) with their standard errors, and the smallest effect the cell detects."
     def d(p): return '–' if not p['n'] else f"{100*p['mean']:+.1f}" + (f" ± {100*p['se']:.1f}" if p['se'] is not None else '')
+    def e(p): return '–' if p.get('mde') is None else f"{100*p['mde']:.1f}"
     def m(v): return '–' if not v else f"{100*st.mean(v):.1f}" + (f" ± {100*st.stdev(v):.1f}" if len(v) > 1 else '')
     rows = []
     for c in study:
         acc = lambda row: [s[row] for s in c['seeds'] if s[row] is not None]
-        rows.append({'rung': c['rung'], 'guide': c['variant'], 'pair': c['pair'], 'spc': c['spc'],
-                     'KD per synthetic': c['budget']['kd_samples_per_synthetic'], 'Fast + CS %': m(acc('plus_cs')), 'Fast* %': m(acc('guided')),
-                     'Δ test': d(c['paired']), 'Δ valid': d(c['paired_val']), 'pairs': c['paired']['n'], 'Δ test > 0': c['paired']['positive']})
+        rows.append({'study': c.get('study', 1), 'pairs are': c.get('pairing', 'loose'), 'base': c.get('base', 'fast'),
+                     'precision': c.get('precision', 'fp32'), 'rung': c['rung'], 'guide': c['variant'], 'pair': c['pair'], 'spc': c['spc'],
+                     'KD per synthetic': c['budget']['kd_samples_per_synthetic'], 'Base + CS %': m(acc('plus_cs')), 'Base* %': m(acc('guided')),
+                     'Δ test': d(c['paired']), 'Δ valid': d(c['paired_val']), 'detectable': e(c['paired']), 'pairs': c['paired']['n'],
+                     'Δ test > 0': c['paired']['positive']})
     return Table(rows)

@@ -14,15 +14,23 @@ from .testbed import Testbed, FMNIST
 from .benchmark import run_row, BUDGET
 
 # %% auto #0
-__all__ = ['TABLE1_ROWS', 'paired', 'guide_tag', 'expansion_rows', 'check_expand', 'expand', 'cdx_expand', 'table1']
+__all__ = ['TABLE1_ROWS', 'detectable', 'paired', 'guide_tag', 'expansion_rows', 'check_expand', 'expand', 'cdx_expand', 'table1']
 
 # %% ../nbs/08c_expansion.ipynb #c2863492
+def detectable(se:float|None, # the paired standard error
+               n:int, # the pairs it comes from
+               power:float=0.8, alpha:float=0.05)->float|None:
+    "The smallest true mean difference a two-sided paired t-test at level `alpha` detects with probability `power`: (t(1-α/2) + t(power)) × se, n - 1 degrees of freedom."
+    if se is None or n < 2: return None
+    from scipy.stats import t
+    return (t.ppf(1 - alpha/2, n - 1) + t.ppf(power, n - 1))*se
+
 def paired(seeds:list)->dict:
-    "Mean paired difference `guided - plus_cs` over the seeds (dicts) that have both, its standard error, n and the positive ones."
+    "Mean paired difference `guided - plus_cs` over the seeds (dicts) that have both, its standard error, the smallest effect detectable (`detectable`), n and the positive ones."
     d = [s['guided'] - s['plus_cs'] for s in seeds if s.get('guided') is not None and s.get('plus_cs') is not None]
-    if not d: return {'n': 0, 'mean': None, 'se': None, 'positive': 0}
-    return {'n': len(d), 'mean': st.mean(d), 'se': st.stdev(d)/math.sqrt(len(d)) if len(d) > 1 else None,
-            'positive': sum(x > 0 for x in d)}
+    if not d: return {'n': 0, 'mean': None, 'se': None, 'mde': None, 'positive': 0}
+    se = st.stdev(d)/math.sqrt(len(d)) if len(d) > 1 else None
+    return {'n': len(d), 'mean': st.mean(d), 'se': se, 'mde': detectable(se, len(d)), 'positive': sum(x > 0 for x in d)}
 
 def guide_tag(guide:dict)->str:
     "A file-name tag for `Guided` settings off their defaults ('' for none), so that runs with other settings get other files."

@@ -20,8 +20,8 @@ def _plan(tmp_path, record=None):
 spec = importlib.util.spec_from_file_location('claim_queue', {str(ROOT/'tools'/'claim_queue.py')!r})
 q = importlib.util.module_from_spec(spec); spec.loader.exec_module(q); q.OUT = __import__('pathlib').Path({str(tmp_path)!r})
 q.RECORD = q.OUT/'record.json'
-from cdx.claim import CELLS, ROWS, run_name
-print(json.dumps(dict(todo=q.plan(), cells=CELLS, names=sorted({{run_name(c, r, s) for c in CELLS for s in range(c['seeds']) for r in ROWS}}))))"""
+from cdx.claim import CELLS, run_name, cell_rows
+print(json.dumps(dict(todo=q.plan(), cells=CELLS, names=sorted({{run_name(c, r, s) for c in CELLS for s in range(c['seeds']) for r in cell_rows(c)}}))))"""
     p = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, cwd=ROOT)
     assert p.returncode == 0, p.stderr
     return json.loads(p.stdout.strip().splitlines()[-1])
@@ -31,7 +31,7 @@ def test_order(tmp_path):
     todo, CELLS = got['todo'], got['cells']  # nothing finished in an empty folder: every run, each once
     names = [n for *_, n in todo]
     assert sorted(names) == got['names']
-    key = lambda c: (c['rung'], c['pair'], c['spc'])
+    key = lambda c: (c.get('study', 1), c.get('base', 'fast'), c.get('amp'), c['rung'], c['pair'], c['spc'])  # a cell's identity but the variant
     vk = key(next(c for c in CELLS if c.get('variant')))  # the variants of the rung that decides
     var = [(i, s) for i, row, s, _ in todo if CELLS[i].get('variant') and key(CELLS[i]) == vk]
     assert len({i for i, _ in var}) > 1 and [s for _, s in var] == sorted(s for _, s in var)  # variants seed-major
@@ -51,9 +51,14 @@ def test_record(tmp_path):
     # a run whose result the committed record holds is not made again (a new machine has no runs/); its unrecorded partner still is
     got = _plan(tmp_path)
     c = got['cells'][-1]
-    cell = dict(rung=c['rung'], pair=c['pair'], spc=c['spc'], variant=c.get('variant') or 'defaults',
-                seeds=[dict(seed=0, plus_cs=0.8, guided=None, val=dict(plus_cs=0.8, guided=None))])
+    cell = dict(c, variant=c.get('variant') or 'defaults', seeds=[dict(seed=0, plus_cs=0.8, guided=None, val=dict(plus_cs=0.8, guided=None))])
     left = [n for *_, n in _plan(tmp_path, [cell])['todo']]
     gone = set(n for *_, n in got['todo']) - set(left)
     assert len(gone) == 1 and 'cs' + str(c['spc']) in next(iter(gone)) and '_s0_' in next(iter(gone)) and 'guided' not in next(iter(gone))
     assert len(left) == len(got['todo']) - 1
+    # the same record under another identity (loose pairs instead of exact, or another base) takes no exact-pair run off the plan
+    # (a loose record of the same setting is study 1's own cell, whose run it does take)
+    for other in (dict(cell, study=1, pairing='loose'), dict(cell, base='cmi')):
+        left2 = [n for *_, n in _plan(tmp_path, [other])['todo']]
+        assert not any('claim2' in n for n in set(n for *_, n in got['todo']) - set(left2))
+        assert all(n in left2 for n in gone)

@@ -17,29 +17,29 @@ NBS, OUT = ROOT/'nbs', ROOT/'runs'/'claim'
 
 RECORD = NBS/'results'/'claim_study.json'  # the study's committed record, written by 08d from the runs it read back
 
-def key(c:dict)->tuple: return c['rung'], c['pair'], c['spc'], c.get('variant') or 'defaults'
-
 def recorded()->set:
     """(cell key, seed, row) of every run whose test accuracy the committed record holds: `runs/` is not in git, and on a new
-    machine those runs are not made again (08d keeps their recorded figures)."""
+    machine those runs are not made again (08d keeps their recorded figures). A cell's key (`cdx.claim.cell_key`) holds its
+    pairing, base, set and precision: an exact-pair cell is never taken for a loose one, nor a CMI cell for a Fast one."""
+    from cdx.claim import cell_key
     if not RECORD.exists(): return set()
-    return {(key(c), s['seed'], row) for c in json.loads(RECORD.read_text()) for s in c['seeds'] for row, v in s.items()
+    return {(cell_key(c), s['seed'], row) for c in json.loads(RECORD.read_text()) for s in c['seeds'] for row, v in s.items()
             if row not in ('seed', 'val', 'recorded') and v is not None}
 
 def plan():
     "The runs still to make, as (cell index, row, seed), in the study's order."
     sys.path.insert(0, str(ROOT))
-    from cdx.claim import CELLS, ROWS, run_name, finished, cell_budget
-    def group(i):  # a variant cell sorts with the first variant cell of its rung, pair and spc
+    from cdx.claim import CELLS, run_name, finished, cell_budget, cell_key, cell_rows
+    def group(i):  # a variant cell sorts with the first variant cell of its identity but the variant (study, base, precision, rung, pair, spc)
         c = CELLS[i]
         if not c.get('variant'): return i
-        return min(j for j, d in enumerate(CELLS) if d.get('variant') and all(d[k] == c[k] for k in ('rung', 'pair', 'spc')))
+        return min(j for j, d in enumerate(CELLS) if d.get('variant') and cell_key(d)[:-1] == cell_key(c)[:-1])
     seen, todo, rec = set(), [], recorded()
     for i, c in enumerate(CELLS):  # cells of one rung share their Base + CS runs: each run once
         for s in range(c['seeds']):
-            for r, row in enumerate(ROWS):
+            for r, row in enumerate(cell_rows(c)):
                 n = run_name(c, row, s)
-                done = finished(OUT/f'{n}.jsonl', cell_budget(c)['epochs']) or (key(c), s, row) in rec
+                done = finished(OUT/f'{n}.jsonl', cell_budget(c)['epochs']) or (cell_key(c), s, row) in rec
                 if n not in seen and not done: todo.append(((group(i), s, i, r), i, row, s))
                 seen.add(n)
     return [(i, row, s, run_name(CELLS[i], row, s)) for _, i, row, s in sorted(todo)]
