@@ -91,6 +91,9 @@ def check_config(cfg:dict)->dict:
     if sy['method'] is not None and sy['method'] not in SYNTHESIZERS: raise ConfigError(f"unknown method {sy['method']!r}: use one of {', '.join(SYNTHESIZERS.names())} (synth.method, --method)")
     if sy['method'] is not None and sy['profile'] not in SYNTHESIZERS[sy['method']].profiles:
         raise ConfigError(f"{sy['method']} has no profile {sy['profile']!r}: use one of {', '.join(SYNTHESIZERS[sy['method']].profiles)} (synth.profile, --profile)")
+    if sy['method'] is not None:  # the settings as given (a smoke run shrinks them later), over the profile's
+        try: SYNTHESIZERS[sy['method']].check_settings({**SYNTHESIZERS[sy['method']].profiles[sy['profile']], **sy['kw']})
+        except ConfigError as e: raise ConfigError(f"synth.kw (--set synth.kw.NAME=VALUE): {e}") from None
     no_set = d['condensed'] is None and d['few_shot'] is None
     if g['on'] and no_set: raise ConfigError("guidance needs a condensed set or few-shot samples: give --condensed PATH or --few-shot K, or --no-guide")
     if sy['method'] is None and no_set: raise ConfigError("with no method the pool never grows: give a condensed set (--condensed) or a method")

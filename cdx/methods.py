@@ -22,6 +22,7 @@ __all__ = ['PUBLISHED_KD', 'DeepInversion', 'CropFlip', 'reset_l0', 'Fast', 'ran
 class DeepInversion(Synthesizer):
     "DeepInversion (Yin et al. 2020): optimise the pixels of each batch for many steps."
     defaults = {'oh': 1., 'bn': 10., 'adv': 1., 'tv': 0.01}
+    limits = {'steps': 'count', 'lr': 'rate'}
     def __init__(self, teacher, steps:int=50, # Adam steps per batch (published: 1000-2000)
                  lr:float=0.1, **kw):
         super().__init__(teacher, **kw); self.steps, self.lr = steps, lr
@@ -63,6 +64,7 @@ class Fast(Synthesizer):
     "Fast data-free KD (Fang et al. 2022), the official algorithm: a meta-learned generator adapted for a few steps per batch."
     defaults = {'oh': 0.5, 'bn': 10., 'adv': 1.33}
     _state_attrs = ('generator', 'meta_opt')
+    limits = {'g_steps': 'count', 'lr_g': 'rate', 'lr_z': 'rate', 'nz': 'count', 'ngf': 'count', 'warmup': 'count0', 'reset_at': 'count0?', 'view_pad': 'count0'}
     def __init__(self, teacher, g_steps:int=2, # inner steps per batch (Fast-2/5/10: 2, 5, 10)
                  lr_g:float=5e-3, lr_z:float=0.015, # inner learning rates of the generator and the latents (the meta step: lr_g × g_steps)
                  nz:int=256, ngf:int=32, # generator size (published: ngf 64)
@@ -74,7 +76,6 @@ class Fast(Synthesizer):
                  bn_momentum:float=0.9, **kw):
         super().__init__(teacher, bn_momentum=bn_momentum, **kw)
         if meta not in ('maml', 'reptile'): raise ValueError(f"meta must be 'maml' or 'reptile', got {meta!r}")
-        if warmup < 0: raise ValueError(f"warmup must be >= 0, got {warmup}")
         fc.store_attr('g_steps,lr_g,lr_z,nz,meta,warmup,reset_l0,view_pad')
         self.reset_at = 120 + warmup if reset_at is None else reset_at
         if self.aug is None and view_pad: self.aug = CropFlip(self.spec, view_pad)
@@ -142,6 +143,8 @@ class CMI(Synthesizer):
     "Contrastive model inversion (Fang et al. 2021), the official algorithm: a fresh generator per batch, many steps, and a contrastive diversity term."
     defaults = {'oh': 1., 'bn': 1., 'adv': 0.5, 'cr': 0.8}
     _state_attrs = ('head', 'head_opt', 'bank')
+    limits = {'g_steps': 'count', 'lr_g': 'rate', 'nz': 'count', 'ngf': 'count', 'cr_T': 'temp', 'bank_size': 'count', 'n_neg': 'count',
+              'head_dim': 'count', 'view_pad': 'count0'}
     def __init__(self, teacher, g_steps:int=20, # steps per batch (published: 200)
                  lr_g:float=1e-3, nz:int=256, ngf:int=32,
                  cr_T:float=0.2, # contrastive temperature
@@ -251,6 +254,7 @@ class PreDFKD(Synthesizer):
     "PRE-DFKD (Binici et al. 2022): an adversarial novel-sample generator plus a VAE pseudo-replay memory."
     defaults = {'oh': 1., 'ie': 5., 'act': 0.1, 'adv': 1., 'bn': 0.}
     _state_attrs = ('generator', 'g_opt', 'vae', 'vae_opt')
+    limits = {'nz': 'count', 'ngf': 'count', 'lr_g': 'rate', 'lr_vae': 'rate', 'replay': 'count0', 'vae_steps': 'count', 'g_steps': 'count', 'js_T': 'temp'}
     kd_loss = 'l1'
     def __init__(self, teacher, nz:int=128, ngf:int=32, # published: nz 1000, ngf 64
                  lr_g:float=0.02, lr_vae:float=5e-4,

@@ -9,13 +9,14 @@ from functools import partial
 from types import SimpleNamespace
 import torch, torch.nn as nn, torch.nn.functional as F
 import fastcore.all as fc
-from .core import Registry, default_device, RNGStream, derive_seed
+from .core import Registry, default_device, RNGStream, derive_seed, check_num, ConfigError
 from .datasets import get_spec
 from .models import features_and_logits, bn_layers
 
 # %% auto #0
-__all__ = ['GENERATORS', 'SYNTHESIZERS', 'Hook', 'Hooks', 'captured', 'module_outputs', 'BNStatsHook', 'bn_hooks', 'bn_loss',
-           'kl_div_t', 'adv_div', 'tv_loss', 'Generator', 'get_generator', 'Synthesizer']
+__all__ = ['GENERATORS', 'SYNTHESIZERS', 'SETTING_KINDS', 'NULLABLE', 'Hook', 'Hooks', 'captured', 'module_outputs',
+           'BNStatsHook', 'bn_hooks', 'bn_loss', 'kl_div_t', 'adv_div', 'tv_loss', 'Generator', 'get_generator',
+           'Synthesizer']
 
 # %% ../nbs/03a_synthesis.ipynb #79d214d4
 class Hook:
@@ -140,6 +141,9 @@ def get_generator(name:str='dcgan', **kw)->nn.Module:
 
 # %% ../nbs/03a_synthesis.ipynb #dfc0a3e2
 SYNTHESIZERS = Registry('synthesizer')
+SETTING_KINDS = {'count': dict(lo=1, integer=True), 'count0': dict(lo=0, integer=True), 'rate': dict(lo=0), 'temp': dict(lo=0, lo_open=True),
+                 'fraction': dict(lo=0, hi=1), 'count0?': dict(lo=0, integer=True)}  # what each kind of setting may be (`check_num`)
+NULLABLE = {'count0?'}  # kinds that may also be None (a default computed later)
 
 class Synthesizer:
     "Base of the model-inversion methods: `synthesize(student) -> (x, y)`, checkpointable state, Eq. 1 with pluggable extra terms."
@@ -147,6 +151,7 @@ class Synthesizer:
     defaults = {}      # the method's loss weights (CPU scale); `weights=` overrides them
     profiles = {'cpu': {}}  # named settings (keyword arguments) that `get_synthesizer(..., profile=)` reads; 'cpu': the class defaults
     kd_loss = 'kl'     # the student's loss `distill` uses with this method ('kl' at temperature τ, or 'l1' on logits)
+    limits = {'bs': 'count', 'T': 'temp', 'bn_momentum': 'fraction'}  # setting -> kind (`SETTING_KINDS`); subclasses add theirs
     def __new__(cls, *args, **kw):
         self = super().__new__(cls)
         self._args = inspect.signature(cls.__init__).bind(self, *args, **kw).arguments  # what `config()` reports
@@ -167,6 +172,7 @@ class Synthesizer:
         unknown = set(weights or {}) - set(self.defaults)
         if unknown: raise ValueError(f"unknown loss weight(s) {sorted(unknown)} for {type(self).__name__}; its terms: {sorted(self.defaults)}")
         self.w = {**self.defaults, **(weights or {})}
+        type(self).check_settings(self.config())
         self.dataset, self.bs, self.T, self.aug = dataset, bs, T, aug
         if self.w.get('bn', 0): bn_hooks(self.teacher).remove()  # fails now, not at the first call, if there is no BatchNorm
         self.bn_momentum, self.bn_avg, self.hooks = bn_momentum, None, None
@@ -174,6 +180,15 @@ class Synthesizer:
         self.parts = {}  # the loss terms of the batch last returned (what `distill` logs per epoch)
         self.n_calls = 0
         self.rng = RNGStream(0)  # every draw of a call (latents, labels, views, ...); `distill` reseeds it from the run's seed
+
+    @classmethod
+    def check_settings(cls, settings:dict, # settings by name, some or all (a config file's `synth.kw`, or `config()`)
+                      ):
+        "Check the numeric settings among `settings` by the `limits` of the class and its bases, and the loss weights: `ConfigError` naming the first bad one."
+        lim = {k: v for c in reversed(cls.__mro__) for k, v in vars(c).get('limits', {}).items()}
+        for k, v in settings.items():
+            if k in lim and not (v is None and lim[k] in NULLABLE): check_num(v, k, **SETTING_KINDS[lim[k]])
+        for k, v in (settings.get('weights') or {}).items(): check_num(v, f'weights.{k}', 0)
 
     def reseed(self, seed:int, # the run's seed
                rank:int=0, # a data-parallel run's rank
