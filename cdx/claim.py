@@ -13,7 +13,7 @@ from .benchmark import run_row, row_name, BUDGET, SYNTH_BS
 from .expansion import paired
 
 # %% auto #0
-__all__ = ['RUNGS', 'ROWS', 'VARIANTS', 'CHOSEN', 'CELLS', 'GUIDES', 'cell_key', 'cell_rows', 'cell_tag', 'run_name',
+__all__ = ['RUNGS', 'ROWS', 'VARIANTS', 'CHOSEN', 'CELLS', 'GUIDES', 'AMP', 'cell_key', 'cell_rows', 'cell_tag', 'run_name',
            'cell_budget', 'finished', 'claim_run', 'claim_study', 'with_record', 'valid_scores', 'select_on_valid',
            'verdict_table']
 
@@ -37,12 +37,13 @@ CELLS = [  # study 1 (08d at e41e758): loose pairs (one global generator), fp32,
 GUIDES = {'wgan': VARIANTS['wgan'],  # the chosen guide: the conditional WGAN-GP critic, λ 0.1
           'cond': dict(lam=0.1),  # the projection D of Eq. 3-4, conditional, λ 0.1
           'uncond': dict(conditional=False, lam=0.1)}  # the same D without labels (Table 5's "+ CS-guided MI"), λ 0.1
-_s2 = dict(study=2, rung='ratio', amp='bf16', seeds=5)  # study 2: exact pairs, bf16 (decided below), the published ratio
+_s2 = dict(study=2, rung='ratio', seeds=5)  # study 2: exact pairs, the published ratio
+AMP = {'homogeneous': 'bf16', 'heterogeneous': None}  # per pair, where it is faster (measured, see "Precision"): MobileNet-v2's depthwise convs are slower in bf16 here
 CELLS += [
-    *(dict(**_s2, pair='heterogeneous', spc=10, variant=v, guide=GUIDES[v]) for v in ('wgan', 'uncond')),  # (a) the paper's regime
-    *(dict(**_s2, pair='homogeneous', spc=1, variant=v, guide=GUIDES[v]) for v in ('cond', 'uncond', 'wgan')),  # (b) C6, and C2 exact
-    *(dict(**_s2, pair='homogeneous', spc=10, variant=v, guide=GUIDES[v]) for v in ('uncond', 'wgan')),  # (c) unconditional at 10
-    dict(**_s2, base='cmi', pair='heterogeneous', spc=10, variant='wgan', guide=GUIDES['wgan']),  # (d) CMI as the base at (a)'s cell
+    *(dict(**_s2, amp=AMP['heterogeneous'], pair='heterogeneous', spc=10, variant=v, guide=GUIDES[v]) for v in ('wgan', 'uncond')),  # (a) the paper's regime
+    *(dict(**_s2, amp=AMP['homogeneous'], pair='homogeneous', spc=1, variant=v, guide=GUIDES[v]) for v in ('cond', 'uncond', 'wgan')),  # (b) C6, and C2 exact
+    *(dict(**_s2, amp=AMP['homogeneous'], pair='homogeneous', spc=10, variant=v, guide=GUIDES[v]) for v in ('uncond', 'wgan')),  # (c) unconditional at 10
+    dict(**_s2, amp=AMP['heterogeneous'], base='cmi', pair='heterogeneous', spc=10, variant='wgan', guide=GUIDES['wgan']),  # (d) CMI as the base at (a)'s cell
     dict(study=2, rung='ratio', amp=None, seeds=3, pair='homogeneous', spc=1, rows=('plus_cs',)),  # what bf16 costs: Base + CS in fp32
 ]
 
