@@ -139,7 +139,7 @@ class Guided:
         self.guide_rng = RNGStream(0)  # every draw of the guide (its batches, augmentation, wrong labels, penalty mix); see `reseed`
         self.A = DiffAug(aug) if aug else None
         self.d_info = {}
-        synth.add_term('fa', self.fa_term, lam)
+        synth.add_term('fa', self.fa_term, lambda: self.lam)  # λ has one home, `self.lam`: the term's weight reads it
         self.synth = synth  # set last: attribute reads fall through to it (see __getattr__)
 
     def __getattr__(self, k):  # the base's attributes (dataset, teacher, device, kd_loss, bs, ...) read through

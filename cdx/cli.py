@@ -4,7 +4,8 @@
 
 # %% ../nbs/07a_cli.ipynb #2b37122a
 from __future__ import annotations
-import argparse, contextlib, copy, hashlib, importlib.util, json, math, os, sys, time, traceback
+import argparse, contextlib, copy, dataclasses, json, math, os, sys, time, traceback
+import fastcore.all as fc
 from pathlib import Path
 import torch, torch.nn as nn
 import yaml
@@ -18,203 +19,12 @@ from .condense import distribution_matching
 from .audit import audit_run, audit_md
 from .synthesis import SYNTHESIZERS
 from .methods import get_synthesizer
-from .align import Guided
-from .distill import distill, PrintRowsCB, TensorBoardCB, DistillConfig, check_models, process_group
+from .distill import DistillConfig, process_group
+from .run import (DEFAULTS, RUN_KEYS, CONFIGS, merge, load_config, check_config, shipped_configs, write_configs, run_distill,
+                     build_run, sha256, _model)
 
 # %% auto #0
-__all__ = ['DEFAULTS', 'CONFIGS', 'SMOKE', 'merge', 'shipped_configs', 'write_configs', 'load_config', 'check_config', 'sha256',
-           'prepare', 'run_distill', 'parser', 'main', 'cdx_main', 'run_condense', 'run_train_teacher']
-
-# %% ../nbs/07a_cli.ipynb #91c0a9b5
-DEFAULTS = {
-    'teacher': {'file': None, 'arch': None, 'kw': {}},  # a checkpoint (cdx's, or a release's {'state_dict': ...}); arch: a zoo name
-    'data': {'dataset': None, 'root': None, 'condensed': None, 'few_shot': None, 'exp': -1, 'zca': None, 'fs_seed': 0},
-    'student': {'arch': None, 'kw': {}},
-    'synth': {'method': 'fast', 'profile': 'cpu', 'kw': {}},  # a registered synthesizer, one of its profiles, settings over it
-    'guide': {'on': True, 'kw': {}},  # Base* (Guided, settings in kw) or Base + CS (on: false)
-    'budget': {'epochs': 25, 'kd_steps': 40, 'bs': 128, 'lr': 0.1, 'wd': 5e-4, 'T': 20., 'eval_every': 5},
-    'run': {'device': None, 'amp': None, 'seed': 0, 'out': 'runs/cdx', 'smoke': False, 'tensorboard': False, 'sync_bn': False},  # amp: 'bf16' (CPU/CUDA) or 'fp16' (CUDA)  # smoke: a tiny budget on stand-in data (see `run_distill`)
-}
-
-def merge(base:dict, over:dict, where:str='')->dict:
-    "`base` updated by `over`, section by section; a key `base` does not have is refused (it would be silently ignored)."
-    out = copy.deepcopy(base)
-    for k, v in (over or {}).items():
-        if k not in base: raise ConfigError(f"unknown setting {where + k!r}: known here are {', '.join(base)}")
-        out[k] = merge(base[k], v, f'{where}{k}.') if isinstance(base[k], dict) and base[k] and isinstance(v, dict) else copy.deepcopy(v)
-    return out
-
-CONFIGS = Path(cdx.__file__).parent/'assets'/'configs'
-
-def shipped_configs()->dict:
-    "The configs shipped with cdx (`07b_paper`, `08a_testbed`), by name: `paper/t1_cifar10_resnet34-resnet18_fast-star`, `testbed/...`."
-    return {str(p.relative_to(CONFIGS).with_suffix('')): p for p in sorted(CONFIGS.rglob('*.yaml'))}
-
-def write_configs(cfgs:dict, # configs by name (`paper/<row>`, `testbed/<row>`)
-                  folder:str|Path=CONFIGS)->int:
-    "Write each config as `<folder>/<name>.yaml` (the files `cdx configs` lists); returns how many."
-    for name, cfg in cfgs.items():
-        p = Path(folder)/f'{name}.yaml'; p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(yaml.safe_dump(cfg, sort_keys=False))
-    return len(cfgs)
-
-def load_config(path:str|Path|None=None, # a YAML file (sections as in `DEFAULTS`), or the name of a shipped config; None: the defaults
-                **over)->dict: # overrides, section by section, e.g. budget={'epochs': 5}
-    "A run configuration: `DEFAULTS`, then the file, then `over`."
-    cfg = copy.deepcopy(DEFAULTS)
-    if path is not None:
-        p = Path(path)
-        if not p.is_file() and str(path) in shipped_configs(): p = shipped_configs()[str(path)]
-        if not p.is_file(): raise ConfigError(f"no config file {p}: give the path of a YAML file or a shipped config's name (cdx configs lists them)")
-        try: got = yaml.safe_load(p.read_text())
-        except yaml.YAMLError as e: raise ConfigError(f"{p} is not valid YAML ({str(e).splitlines()[0]}): fix the file") from None
-        if not isinstance(got, dict): raise ConfigError(f"{p} does not hold a mapping of sections ({', '.join(DEFAULTS)})")
-        cfg = merge(cfg, got)
-    return merge(cfg, over)
-
-# %% ../nbs/07a_cli.ipynb #9ecc4715
-def check_config(cfg:dict)->dict:
-    "Validate names and numbers (no file is read yet); returns the config with numbers normalised. Raises `ConfigError`."
-    cfg = copy.deepcopy(cfg)
-    d, t, s, sy, g, b = cfg['data'], cfg['teacher'], cfg['student'], cfg['synth'], cfg['guide'], cfg['budget']
-    if d['dataset'] not in DATASETS: raise ConfigError(f"unknown dataset {d['dataset']!r}: use one of {', '.join(DATASETS.names())} (data.dataset, --dataset)")
-    for who, arch in (('teacher', t['arch']), ('student', s['arch'])):
-        if arch is None and who == 'teacher': continue  # a cdx checkpoint names its model
-        if arch is None or not (arch in MODELS or str(arch).startswith('timm_')):
-            raise ConfigError(f"unknown {who} architecture {arch!r}: use one of {', '.join(MODELS.names())} or timm_<name> ({who}.arch, --{who if who == 'student' else 'arch'})")
-    for who in ('teacher', 'student'):
-        fixed = sorted(set(cfg[who]['kw']) & {'num_classes', 'in_chans', 'img_size'})
-        if fixed: raise ConfigError(f"{who}.kw sets {', '.join(fixed)}: the dataset sets these ({d['dataset']}); leave them out")
-    if t['file'] is None and not cfg['run']['smoke']: raise ConfigError("no teacher: give the teacher's checkpoint (teacher.file, --teacher FILE)")
-    if d['condensed'] is not None and d['few_shot'] is not None: raise ConfigError("give the condensed set or few-shot real samples, not both (data.condensed, data.few_shot)")
-    if d['few_shot'] is not None: d['few_shot'] = check_num(d['few_shot'], 'data.few_shot (--few-shot)', 1, integer=True)
-    if sy['method'] is not None and sy['method'] not in SYNTHESIZERS: raise ConfigError(f"unknown method {sy['method']!r}: use one of {', '.join(SYNTHESIZERS.names())} (synth.method, --method)")
-    if sy['method'] is not None and sy['profile'] not in SYNTHESIZERS[sy['method']].profiles:
-        raise ConfigError(f"{sy['method']} has no profile {sy['profile']!r}: use one of {', '.join(SYNTHESIZERS[sy['method']].profiles)} (synth.profile, --profile)")
-    if sy['method'] is not None:  # the settings as given (a smoke run shrinks them later), over the profile's
-        try: SYNTHESIZERS[sy['method']].check_settings({**SYNTHESIZERS[sy['method']].profiles[sy['profile']], **sy['kw']})
-        except ConfigError as e: raise ConfigError(f"synth.kw (--set synth.kw.NAME=VALUE): {e}") from None
-    no_set = d['condensed'] is None and d['few_shot'] is None
-    if g['on'] and no_set: raise ConfigError("guidance needs a condensed set or few-shot samples: give --condensed PATH or --few-shot K, or --no-guide")
-    if sy['method'] is None and no_set: raise ConfigError("with no method the pool never grows: give a condensed set (--condensed) or a method")
-    if sy['method'] is None and g['on']: raise ConfigError("guidance wraps a base method: give --method or --no-guide")
-    if 'lam' in g['kw']: g['kw']['lam'] = check_num(g['kw']['lam'], 'guide.kw.lam (--lam)', 0)
-    cfg['budget'] = DistillConfig.check(b, lambda k: f'budget.{k} (--{k.replace("_", "-")})')  # distill's own check, with the flag names
-    cfg['run']['seed'] = check_num(cfg['run']['seed'], 'run.seed (--seed)', 0, integer=True)
-    dev = cfg['run']['device']
-    if dev is not None:
-        try: dev = torch.device(dev)
-        except RuntimeError: raise ConfigError(f"unknown device {cfg['run']['device']!r}: use cpu, cuda, cuda:N or mps") from None
-        if dev.type == 'cuda' and not torch.cuda.is_available(): raise ConfigError(f"device {cfg['run']['device']} asked for, but this machine has no CUDA: use --device cpu")
-    if cfg['run']['tensorboard'] and importlib.util.find_spec('tensorboard') is None:
-        raise ConfigError("run.tensorboard (--tensorboard) needs the tensorboard package: pip install tensorboard, or leave it off")
-    amp = cfg['run']['amp']
-    if amp not in (None, 'bf16', 'fp16'): raise ConfigError(f"run.amp (--amp) must be bf16 or fp16 (or unset), got {amp!r}")
-    on_cuda = (dev.type == 'cuda') if dev is not None else torch.cuda.is_available()
-    if amp == 'fp16' and not on_cuda: raise ConfigError("fp16 autocast needs CUDA: use --amp bf16 on a CPU")
-    if cfg['run']['sync_bn'] and not on_cuda: raise ConfigError("run.sync_bn needs CUDA (torch's SyncBatchNorm runs on GPUs only): leave it off on a CPU")
-    return cfg
-
-# %% ../nbs/07a_cli.ipynb #d73bb2e5
-def sha256(path:str|Path)->str:
-    "The sha256 of a file, or of a folder's files (names and contents, sorted)."
-    h, p = hashlib.sha256(), Path(path)
-    for f in sorted(p.rglob('*')) if p.is_dir() else [p]:
-        if f.is_file():
-            if p.is_dir(): h.update(str(f.relative_to(p)).encode())
-            with open(f, 'rb') as fh:
-                for chunk in iter(lambda: fh.read(1 << 20), b''): h.update(chunk)
-    return h.hexdigest()
-
-def _why(e:Exception)->str:
-    "An error's first line, with its hint when it gives one."
-    ls = [l.strip() for l in str(e).splitlines() if l.strip()] or [type(e).__name__]
-    hint = next((l for l in ls[1:] if l.startswith('hint:')), None)
-    return ls[0] + (f" ({hint})" if hint else '')
-
-def _model(arch, spec, kw):
-    return get_model(arch, num_classes=spec.num_classes, in_chans=spec.channels, img_size=spec.size, **kw)
-
-def prepare(cfg:dict)->dict:
-    "Everything a run needs, checked against each other before any training: teacher, set, student, test split, output folder."
-    cfg = check_config(cfg)
-    d, spec, smoke = cfg['data'], get_spec(cfg['data']['dataset']), cfg['run']['smoke']
-    out = Path(cfg['run']['out']); writable_dir(out)
-    # the teacher
-    t = cfg['teacher']; tfile = resolve(t['file'])
-    if tfile is not None and Path(tfile).is_file():
-        try: teacher = load_checkpoint(tfile, model=None if t['arch'] is None else _model(t['arch'], spec, t['kw'])).model
-        except Exception as e: raise ConfigError(f"cannot load the teacher {t['file']}: {_why(e)}") from None
-    elif smoke: teacher = _model(t['arch'] or cfg['student']['arch'], spec, t['kw'])  # random weights: the smoke run checks the plumbing
-    else: raise ConfigError(f"no teacher file {t['file']}: give the path of its checkpoint (--teacher)")
-    # the set the pool starts from
-    cs = None
-    if d['condensed'] is not None:
-        if Path(resolve(d['condensed'])).exists():
-            try: cs = load_condensed(resolve(d['condensed']), d['dataset'], zca=d['zca'], exp=d['exp'])
-            except Exception as e: raise ConfigError(f"cannot load the condensed set {d['condensed']}: {_why(e)}") from None
-        elif smoke: cs = CondensedSet(torch.randn(spec.num_classes, *spec.shape), torch.arange(spec.num_classes), d['dataset'], 'stand-in')
-        else: raise ConfigError(f"no condensed set at {d['condensed']}: give a DC/DSA/DM .pt file, an MTT folder or a folder of class folders (--condensed)")
-    # the test split (stand-in data of the dataset's shape and classes in a smoke run)
-    if smoke:
-        g, C = torch.Generator().manual_seed(0), spec.num_classes
-        stand_in = lambda n: (torch.randint(0, 256, (n, *spec.shape), dtype=torch.uint8, generator=g), torch.arange(n) % C)
-        test = stand_in(C)  # one image per class: the smoke run checks the evaluation, not the accuracy
-        if d['few_shot'] is not None: cs = few_shot(d['dataset'], d['few_shot'], d['fs_seed'], data=stand_in(C*d['few_shot']))
-    else:
-        try:
-            test = load_tensors(d['dataset'], train=False, root=d['root'])
-            if d['few_shot'] is not None: cs = few_shot(d['dataset'], d['few_shot'], d['fs_seed'], data=load_tensors(d['dataset'], root=d['root']))
-        except (FileNotFoundError, ValueError) as e: raise ConfigError(str(e).splitlines()[0]) from None
-    # (the loaders check that a set's images have the dataset's shape: `CondensedSet.validate`)
-    # the student (its initial weights from the run's seed), and one forward of each model on one batch of the set
-    set_seed(cfg['run']['seed'])
-    student = _model(cfg['student']['arch'], spec, cfg['student']['kw'])
-    check_models(spec, cs.images[:4] if cs is not None else None, teacher=teacher, student=student)
-    return dict(cfg=cfg, spec=spec, teacher=teacher.eval(), cs=cs, test=test, student=student, out=out)
-
-# %% ../nbs/07a_cli.ipynb #29bf656e
-SMOKE = {'budget': dict(epochs=2, kd_steps=1, bs=4, eval_every=2),  # a run that checks every piece, in seconds even for ResNet-34
-         'synth': {'fast': dict(bs=4, g_steps=1, ngf=8, nz=16, warmup=0), 'cmi': dict(bs=4, g_steps=1, ngf=8, nz=16, bank_size=16, n_neg=8),
-                   'deepinversion': dict(bs=4, steps=1), 'pre_dfkd': dict(bs=4, nz=16, ngf=8, replay=2, g_steps=1, vae_steps=1)},
-         'guide': dict(fa_bs=4, max_cs=16)}
-
-def run_distill(cfg:dict, quiet:bool=False)->dict:
-    "Validate everything, then run Algorithm 1 as `cfg` says; the distilled student goes to `<out>/student.pt` with the whole resolved config."
-    cfg = check_config(cfg); smoke = cfg['run']['smoke']  # the settings as given are checked, then a smoke run shrinks them
-    if smoke:  # a tiny budget and small synthesizer settings; every name and shape is checked as in a real run
-        cfg['budget'] = {**cfg['budget'], **SMOKE['budget']}
-        if cfg['synth']['method']: cfg['synth']['kw'] = {**cfg['synth']['kw'], **SMOKE['synth'].get(cfg['synth']['method'], {})}
-        cfg['guide']['kw'] = {**cfg['guide']['kw'], **SMOKE['guide']}
-    P = prepare(cfg)
-    cfg, out, spec, b = P['cfg'], P['out'], P['spec'], P['cfg']['budget']
-    rank, world = world_info()  # under torchrun: rank 0 locks, writes and prints; every rank trains
-    with (run_lock(out/'run') if rank == 0 else contextlib.nullcontext()):  # one process per run folder (a second is refused; a killed run's lock is stale)
-        if (out/'config.yaml').exists():  # a run folder holds one run: resuming it needs the same settings
-            diff = config_diff(yaml.safe_load((out/'config.yaml').read_text()) or {}, json.loads(json.dumps(cfg)))
-            if diff: raise ConfigError(f"{out} holds a run with other settings: {', '.join(diff[:6])}{' ...' if len(diff) > 6 else ''} differ; use another --out, or resume it with --config {out/'config.yaml'}")
-        student = P['student']  # built from the run's seed; a forward in eval mode changed nothing in it
-        sy = cfg['synth']
-        synth = None
-        if sy['method'] is not None:
-            try: synth = get_synthesizer(sy['method'], P['teacher'], profile=sy['profile'], dataset=spec.name, device=cfg['run']['device'], **sy['kw'])
-            except (TypeError, ValueError, KeyError) as e: raise ConfigError(f"synth settings {sy['kw']}: {str(e).splitlines()[0]}") from None
-            if cfg['guide']['on']:
-                try: synth = Guided(synth, P['cs'], **cfg['guide']['kw'])
-                except (TypeError, ValueError) as e: raise ConfigError(f"guide settings {cfg['guide']['kw']}: {str(e).splitlines()[0]}") from None
-        files = {k: {'path': str(v), 'sha256': sha256(resolve(v))} for k, v in (('teacher', cfg['teacher']['file']), ('condensed', cfg['data']['condensed']))
-                 if v is not None and Path(resolve(v)).exists()}
-        record = {**cfg, 'files': files, 'versions': {'cdx': cdx.__version__, 'torch': torch.__version__},
-                  'resolved': {'synth': None if synth is None else synth.config()}}
-        if rank == 0: tmp = out/'config.yaml.tmp'; tmp.write_text(yaml.safe_dump(json.loads(json.dumps(cfg)), sort_keys=False)); tmp.replace(out/'config.yaml')  # whole or absent; `cdx distill --config` reproduces the run
-        learn = distill(P['teacher'], student, synth, init=P['cs'], test=P['test'], seed=cfg['run']['seed'], device=cfg['run']['device'], amp=cfg['run']['amp'],
-                        sync_bn=cfg['run']['sync_bn'], ckpt=out/'ckpt.pt', log=out/'log.jsonl', **b,
-                        cbs=([] if quiet or rank else [PrintRowsCB('cdx')]) + ([TensorBoardCB(out/'tb')] if cfg['run']['tensorboard'] and rank == 0 else []))
-        acc = learn.runlog.rows[-1]['test_acc']
-        path = out/'student.pt'
-        if rank == 0: save_checkpoint(path, learn.model, config=json.loads(json.dumps(record, default=str)), metrics={'acc': acc})
-        if not quiet and rank == 0: print(f"cdx: done, {'stand-in ' if smoke else ''}test accuracy {100*acc:.2f} %; student in {path}", flush=True)
-    return {'acc': acc, 'student': path, 'learn': learn, 'config': record}
+__all__ = ['parser', 'main', 'cdx_main', 'run_condense', 'run_train_teacher']
 
 # %% ../nbs/07a_cli.ipynb #0157bded
 _FLAGS = [  # (flag, config key, type, help): every flag overrides its key of the config file
@@ -228,15 +38,17 @@ _FLAGS = [  # (flag, config key, type, help): every flag overrides its key of th
     ('--method', 'synth.method', str, "the base inversion method: fast, cmi, deepinversion, pre_dfkd"),
     ('--profile', 'synth.profile', str, "the base method's settings by name: cpu, fast2, fast5, fast10, paper, ..."),
     ('--lam', 'guide.kw.lam', float, "lambda of Eq. 2 (the alignment term's weight)"),
-    ('--epochs', 'budget.epochs', int, "Algorithm 1's epochs (one synthesised batch each)"),
-    ('--kd-steps', 'budget.kd_steps', int, "KD steps per epoch"),
-    ('--bs', 'budget.bs', int, "KD batch size"),
-    ('--lr', 'budget.lr', float, "the student's peak learning rate (cosine)"),
     ('--device', 'run.device', str, "cpu, cuda, cuda:N (default: the best available)"),
     ('--amp', 'run.amp', str, "mixed precision for synthesis and KD: bf16 (CPU or CUDA) or fp16 (CUDA)"),
     ('--seed', 'run.seed', int, "seeds the student, synthesis and sampling"),
     ('--out', 'run.out', str, "the run folder: config.yaml, log.jsonl, ckpt.pt (resumable), student.pt"),
+    ('--eval', 'data.eval', str, "the split accuracy is measured on: test, or valid (held out of the training images)"),
 ]
+def _budget_flags()->list:
+    "A flag for every field of `DistillConfig` in the budget section, its type and help from the dataclass (`--kd-steps` sets `budget.kd_steps`)."
+    doc, typ = fc.docments(DistillConfig), {'int': int, 'float': float}
+    return [(f"--{f.name.replace('_', '-')}", f'budget.{f.name}', typ.get(str(f.type), _parse_value), doc[f.name])
+            for f in dataclasses.fields(DistillConfig) if f.name not in RUN_KEYS]
 
 def _set(cfg, key, v):
     *path, last = key.split('.'); d = cfg
@@ -261,7 +73,7 @@ def parser()->argparse.ArgumentParser:
     d = sub.add_parser('distill', help="expand a condensed set by (guided) model inversion and distil a teacher into a student",
                        description="Run Algorithm 1 from a YAML config and/or flags (flags override the file).")
     d.add_argument('--config', help="a YAML run config (sections: " + ', '.join(DEFAULTS) + ")")
-    for flag, key, typ, h in _FLAGS: d.add_argument(flag, dest=key, type=typ, default=None, help=h)
+    for flag, key, typ, h in _budget_flags() + _FLAGS: d.add_argument(flag, dest=key, type=typ, default=None, help=h)
     d.add_argument('--no-guide', dest='guide.on', action='store_false', default=None, help="Base + CS: the set only joins the pool")
     d.add_argument('--tensorboard', dest='run.tensorboard', action='store_true', default=None, help="also write TensorBoard events in <out>/tb (needs tensorboard)")
     d.add_argument('--set', action='append', default=[], metavar='KEY=VALUE', help="any other setting, e.g. --set synth.kw.g_steps=5 (YAML values)")

@@ -296,11 +296,14 @@ class DDPCB(Callback):
 @dataclasses.dataclass
 class DistillConfig:
     "Algorithm 1's settings, apart from its inputs: one serialisable record, checked when made (`ConfigError`)."
-    epochs:int=40 # Algorithm 1's E: one synthesised batch per epoch
-    kd_steps:int=50 # KD steps per epoch
+    epochs:int=25 # Algorithm 1's E: one synthesised batch per epoch
+    kd_steps:int=40 # KD steps per epoch
     bs:int=128 # student batch size
-    lr:float=0.1 # peak learning rate (cosine)
+    lr:float=0.1 # peak learning rate
     wd:float=5e-4 # weight decay
+    opt:str='sgd' # the student's optimiser: 'sgd' (with `momentum`) or 'adam'
+    momentum:float=0.9 # SGD's momentum
+    sched:str='cosine' # learning-rate schedule over the KD epochs: 'cosine' (to 0) or 'constant'
     T:float=20. # KD temperature
     kd_loss:str|None=None # 'kl' or 'l1'; default: the synthesizer's `kd_loss`, else 'kl'
     cap:int=50_000 # most synthetic images kept in the pool
@@ -315,6 +318,13 @@ class DistillConfig:
 
     def __post_init__(self): self.__dict__.update(self.check(dataclasses.asdict(self)))
     def asdict(self)->dict: return dataclasses.asdict(self)
+    @classmethod
+    def from_dict(cls, d:dict, # some of the settings (the others take their defaults)
+                  label=lambda k: k)->DistillConfig: # how a message names setting `k` (the command names its flag)
+        "A config made from `d` with one check, whose messages name each setting by `label`."
+        c = object.__new__(cls)
+        c.__dict__.update({f.name: f.default for f in dataclasses.fields(cls)}, **cls.check(d, label))
+        return c
 
     @classmethod
     def check(cls, d:dict, # some of the settings
@@ -327,11 +337,13 @@ class DistillConfig:
             if k not in known: raise ConfigError(f"unknown distill setting {k!r}: known are {', '.join(known)}")
         for k, lo, integer, opn in (('epochs', 1, True, False), ('kd_steps', 1, True, False), ('bs', 1, True, False), ('cap', 1, True, False),
                                     ('eval_every', 1, True, False), ('ckpt_every', 1, True, False), ('seed', 0, True, False),
-                                    ('lr', 0, False, True), ('wd', 0, False, False), ('T', 0, False, True)):
+                                    ('lr', 0, False, True), ('wd', 0, False, False), ('T', 0, False, True), ('momentum', 0, False, False)):
             if k in d: d[k] = check_num(d[k], label(k), lo, integer=integer, lo_open=opn)
         if d.get('warmup') is not None: d['warmup'] = check_num(d['warmup'], label('warmup'), 0, integer=True)
         if d.get('kd_loss') not in (None, 'kl', 'l1'): raise ConfigError(f"{label('kd_loss')} must be 'kl' or 'l1' (or unset: the synthesizer's), got {d['kd_loss']!r}")
         if d.get('amp') not in (None, 'bf16', 'fp16'): raise ConfigError(f"{label('amp')} must be bf16 or fp16 (or unset), got {d['amp']!r}")
+        if d.get('opt', 'sgd') not in ('sgd', 'adam'): raise ConfigError(f"{label('opt')} must be sgd or adam, got {d['opt']!r}")
+        if d.get('sched', 'cosine') not in ('cosine', 'constant'): raise ConfigError(f"{label('sched')} must be cosine or constant, got {d['sched']!r}")
         if d.get('aug'):
             try: DiffAug(d['aug'])
             except (KeyError, ValueError) as e: raise ConfigError(f"{label('aug')}: {str(e).splitlines()[0]}") from None
@@ -358,7 +370,7 @@ def distill(teacher:nn.Module, # the frozen, pre-trained teacher
             student:nn.Module, # the student (initialised by the caller)
             synth:Synthesizer|None=None, # the base method; None: the pool never grows (KD on `init` alone)
             init:CondensedSet|None=None, # the pool's starting set (condensed or k real per class); None: data-free
-            cfg:DistillConfig|dict|None=None, # the run's settings (`DistillConfig` or its dict); keyword settings below override it
+            cfg:DistillConfig|dict|None=None, # the run's settings: a `DistillConfig` (checked when it was made: used as it is) or its dict; keyword settings override it
             test:tuple|None=None, # (uint8 images, labels) to evaluate on; default: the dataset's test split
             dataset:str|None=None, # default: `init.dataset`, else `synth.dataset`
             ckpt:str|Path|None=None, # resumable checkpoint, written every `ckpt_every` epochs; an existing one is resumed
@@ -366,7 +378,7 @@ def distill(teacher:nn.Module, # the frozen, pre-trained teacher
             progress:bool=False, device=None, cbs=None,
             **kw)->Distiller: # settings of `DistillConfig` (epochs, kd_steps, bs, lr, ...), over `cfg`
     "Algorithm 1: grow a pool from `init` by `synth`, distil `teacher` into `student` on it; returns the Distiller (`.log`, `.pool`, `.cfg`)."
-    c = DistillConfig(**DistillConfig.check({**(cfg.asdict() if isinstance(cfg, DistillConfig) else cfg or {}), **kw}))
+    c = cfg if isinstance(cfg, DistillConfig) and not kw else DistillConfig.from_dict({**(cfg.asdict() if isinstance(cfg, DistillConfig) else cfg or {}), **kw})
     dataset = dataset or (init.dataset if init is not None else synth.dataset if synth is not None else None)
     if dataset is None: raise ConfigError("distill needs data: give `init` (a CondensedSet), a `synth`, or both")
     if synth is None and init is None: raise ConfigError("with no synthesizer the pool never grows: give `init`")
@@ -390,17 +402,17 @@ def distill(teacher:nn.Module, # the frozen, pre-trained teacher
     da = DiffAug(c.aug) if c.aug else None
     dls = DataLoaders(PoolLoader(pool, c.kd_steps, c.bs, tfm=da, seed=c.seed, rank=rank, world=world), TensorLoader(*test, 1024, tfm=spec.normalize))
     scb = SynthesisCB(synth, pool, warmup)
-    record = {'distill': {'epochs': c.epochs, 'kd_steps': c.kd_steps, 'bs': c.bs, 'lr': c.lr, 'wd': c.wd, 'T': c.T, 'cap': c.cap, 'aug': c.aug,
-                          'seed': c.seed, 'init': None if init is None else f'{init.source}:{len(init)}', 'clip_init': bool(c.clip_init and init is not None),
-                          'warmup': warmup, 'synth': None if synth is None else synth.config(),
-                          **({'amp': c.amp} if c.amp else {}), **({'kd_loss': c.kd_loss} if c.kd_loss else {})}}  # what changes the result
-    cb_list = [DeviceCB(device), MetricsCB(), LRSchedCB(skip=warmup), ValidEveryCB(c.eval_every), scb, RunLogCB(log if rank == 0 else None, scb)]
-    if world > 1: cb_list.append(DDPCB(scb, c.seed, c.sync_bn)); record['distill'].update(world=world, **({'sync_bn': True} if c.sync_bn else {}))
+    record = {'distill': {**c.asdict(), 'warmup': warmup, 'init': None if init is None else f'{init.source}:{len(init)}',
+                          'synth': None if synth is None else synth.config()}}  # the whole config, the warmup resolved, and the inputs' identity
+    runlog = RunLogCB(log if rank == 0 else None, scb)
+    cb_list = [DeviceCB(device), MetricsCB(), ValidEveryCB(c.eval_every), scb, runlog] + ([LRSchedCB(skip=warmup)] if c.sched == 'cosine' else [])
+    if world > 1: cb_list.append(DDPCB(scb, c.seed, c.sync_bn)); record['distill']['world'] = world
     if c.amp: cb_list.append(AmpCB(c.amp))
     if ckpt: cb_list.append(CheckpointCB(ckpt, every=c.ckpt_every, config=record, resume=True))
     if progress: cb_list.append(ProgressCB())
+    opt = partial(torch.optim.SGD, momentum=c.momentum, weight_decay=c.wd) if c.opt == 'sgd' else partial(torch.optim.Adam, weight_decay=c.wd)
     learn = Distiller(student, teacher, dls, T=c.T, kd_loss=c.kd_loss or (synth.kd_loss if synth is not None else 'kl'), lr=c.lr,
-                      cbs=cb_list + list(fc.L(cbs)), opt_func=partial(torch.optim.SGD, momentum=0.9, weight_decay=c.wd))
-    learn.pool, learn.runlog, learn.cfg = pool, cb_list[5], c
+                      cbs=cb_list + list(fc.L(cbs)), opt_func=opt)
+    learn.pool, learn.runlog, learn.cfg = pool, runlog, c
     learn.fit(c.epochs)
     return learn

@@ -203,8 +203,8 @@ class Synthesizer:
         for k, s in self.streams().items(): s.load_state_dict(sd[k])
 
     # the extension points
-    def add_term(self, name:str, fn, weight:float=1.):
-        "Add `weight * fn(ctx)` to every inversion loss of this synthesizer."
+    def add_term(self, name:str, fn, weight=1.):
+        "Add `weight * fn(ctx)` to every inversion loss of this synthesizer; `weight` may be a function, read at every loss (a setting that lives elsewhere)."
         if name in self.w or name in self.terms: raise ValueError(f"a term {name!r} exists already")
         self.terms[name] = (fn, weight)
         return self
@@ -237,7 +237,7 @@ class Synthesizer:
         parts.update(self.method_terms(ctx))
         total = sum(self.w[k]*v for k, v in parts.items())
         for k, (fn, wt) in self.terms.items():
-            parts[k] = fn(ctx); total = total + wt*parts[k]
+            parts[k] = fn(ctx); total = total + (wt() if callable(wt) else wt)*parts[k]
         return total, {k: float(v.detach()) if torch.is_tensor(v) else float(v) for k, v in parts.items()}
 
     def adv_term(self, s_logits, t_logits)->torch.Tensor:
