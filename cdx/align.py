@@ -12,11 +12,10 @@ from .condensed import CondensedSet
 from .models import features_and_logits
 from .synthesis import Synthesizer, module_outputs
 from .datasets import clip_to_data
-from .methods import get_synthesizer
 from .core import check_num, RNGStream, derive_seed
 
 # %% auto #0
-__all__ = ['AUG_CANDIDATES', 'FeatDisc', 'wrong_labels', 'd_loss', 'fa_loss', 'CondCritic', 'wgan_d_loss', 'Guided', 'guided',
+__all__ = ['AUG_CANDIDATES', 'FeatDisc', 'wrong_labels', 'd_loss', 'fa_loss', 'CondCritic', 'wgan_d_loss', 'Guided',
            'readability', 'choose_aug']
 
 # %% ../nbs/04a_align.ipynb #d9b74b06
@@ -219,13 +218,6 @@ class Guided:
         "The base's settings (`Synthesizer.config`) plus every setting of the guide: what a distillation checkpoint records."
         g = {k: getattr(self, k) for k in inspect.signature(Guided.__init__).parameters if k not in ('self', 'synth', 'cs')}
         return {**self.synth.config(), 'guide': {**g, 'condensed': len(self.xc)}}
-
-def guided(method:str, # a registered base synthesizer ('fast', 'cmi', 'deepinversion', 'pre_dfkd')
-           teacher:nn.Module, cs:CondensedSet,
-           guide:dict|None=None, # keyword arguments of `Guided` (lam, conditional, width, d_steps, ...)
-           **kw)->Guided:
-    "`Base*`: the base method `method` (built with `kw`) guided by `cs`."
-    return Guided(get_synthesizer(method, teacher, dataset=cs.dataset, **kw), cs, **(guide or {}))
 
 # %% ../nbs/04a_align.ipynb #c4078166
 AUG_CANDIDATES = ('color,translation,cutout', 'color,translation', 'color,cutout', 'translation,cutout', 'color', 'cutout',

@@ -11,14 +11,12 @@ from .learner import evaluate
 from .checkpoints import load_checkpoint
 from .core import resolve
 from .testbed import Testbed, FMNIST
-from .methods import get_synthesizer
-from .distill import distill
-from .condensed import CondensedSet, load_dc
-from .align import Guided
+from .condensed import CondensedSet
+from .run import load_config, build_run, save_yaml, RUN_KEYS
 import torch.nn as nn
 
 # %% auto #0
-__all__ = ['BUDGET', 'SYNTH_BS', 'row_name', 'run_row']
+__all__ = ['BUDGET', 'SYNTH_BS', 'row_name', 'row_config', 'run_row']
 
 # %% ../nbs/08b_benchmark.ipynb #74f21547
 BUDGET = FMNIST.budget  # the budget every row gets: 25 synthesised batches, 1,000 KD steps
@@ -28,47 +26,48 @@ def row_name(method:str|None, spc:int|None, seed:int, student:str, guided:bool=F
     "The file name (without suffix) of a `run_row` run in its `out` folder."
     return f"{method or 'kd'}{'-guided' if guided else ''}_{'cs' + str(spc) if spc else 'free'}_{student}_s{seed}" + (f'_{tag}' if tag else '')
 
+def row_config(method:str|None, spc:int|None=1, seed:int=0, student:str='homogeneous', out:str|Path='runs/bench', budget:dict|None=None,
+               clip:bool=True, guide:dict|None=None, valid:bool=False, bed:Testbed=FMNIST, **synth_kw)->dict:
+    "A testbed row (see `run_row`) as a run config (`cdx.run`): the bed's teacher, DM set and student role, the CPU profile, the bed's budget."
+    b = {**bed.budget, **(budget or {})}
+    run = {k: b.pop(k) for k in RUN_KEYS if k in b}  # seed, amp, sync_bn live in the run section
+    arch, kw = bed.students.get(student, (None, {}))
+    return load_config(teacher={'file': bed.teacher}, student={'arch': arch, 'kw': dict(kw)},
+                       data={'dataset': bed.dataset, 'condensed': bed.set_name.format(spc=spc) if spc else None, 'eval': 'valid' if valid else 'test'},
+                       synth={'method': method, 'profile': 'cpu', 'kw': {'bs': bed.synth_bs, **synth_kw} if method else {}},
+                       guide={'on': guide is not None, 'kw': {**(guide or {}), 'clip': clip} if guide is not None else {}},
+                       budget={**b, 'clip_init': clip}, run={**run, 'seed': seed, 'out': str(out)})
+
 def run_row(method:str|None, # a registered synthesizer, or None for KD on the condensed set alone
             spc:int|None=1, # condensed images per class in the initial pool (None: empty pool, pure data-free)
             seed:int=0,
             student='homogeneous', # a role of the bed's students, or a function making a fresh student (its __name__ names the run)
             teacher:nn.Module|None=None, # default: the bed's teacher
             out:str|Path|None=None, # checkpoints and logs (required: the harness knows no folder layout)
-            budget:dict|None=None, # overrides of the bed's budget
+            budget:dict|None=None, # overrides of the bed's budget (any `DistillConfig` field)
             tag:str='', # added to the run's file names (runs with other budgets or settings)
-            clip:bool=True, # clamp the condensed images to the data range (`distill`'s `clip_init`)
+            clip:bool=True, # clamp the condensed images to the data range (`distill`'s `clip_init`, `Guided`'s `clip`)
             guide:dict|None=None, # Base*: wrap the synthesizer in `Guided` with these arguments (guided by the initial set)
             cs:CondensedSet|None=None, # the initial set (default: the bed's DM set at `spc`); name it in `tag`
             cbs=None, # extra callbacks for `distill` (e.g. progress printing)
             valid:bool=False, # curve on the validation split (`valid_split`), test accuracy measured once, at the end
             bed:Testbed=FMNIST, # the testbed: dataset, teacher file, students, synthesis batch, budget
             **synth_kw)->dict:
-    "One run of Algorithm 1 on a testbed, through `distill`: `{'acc': final test accuracy, 'curve': [(epoch, acc)], 'minutes': ...}`."
+    "One run of Algorithm 1 on a testbed, built by `build_run` from its config (`row_config`, saved as `<name>.yaml`): `{'acc': final test accuracy, 'curve': [(epoch, acc)], 'minutes': ...}`."
     if out is None: raise ValueError("run_row needs out=: the folder for its checkpoints and logs (the notebooks use '../runs/bench')")
-    b = {**bed.budget, **(budget or {})}
-    teacher = teacher if teacher is not None else bed.load_teacher()
-    set_seed(seed)
-    s = bed.model(student) if isinstance(student, str) else student()
-    sname = student if isinstance(student, str) else student.__name__
-    init = cs if cs is not None else _bed_set(bed, spc) if spc else None
-    synth = get_synthesizer(method, teacher, bs=bed.synth_bs, dataset=bed.dataset, **synth_kw) if method else None
-    if guide is not None:
-        if synth is None or init is None: raise ValueError("a guided row needs a method and a condensed set (spc or cs)")
-        synth = Guided(synth, init, clip=clip, **guide)
-    name = row_name(method, spc, seed, sname, guide is not None, tag)
-    learn = distill(teacher, s, synth, init=init, seed=seed, clip_init=clip, test=valid_split(bed.dataset) if valid else None,
-                    ckpt=Path(out)/f'{name}.pt', log=Path(out)/f'{name}.jsonl', cbs=cbs, **b)
+    if spc and cs is None and not bed.set_file(spc).is_file():
+        raise FileNotFoundError(f"the testbed has no condensed set at {spc} images per class ({bed.set_file(spc)}): use spc {' or '.join(map(str, bed.set_sizes()))}, or pass cs=")
+    cfg = row_config(method, None if cs is not None else spc, seed, student if isinstance(student, str) else None, out, budget, clip, guide, valid, bed, **synth_kw)
+    R = build_run(cfg, teacher=teacher, cs=cs, student=None if isinstance(student, str) else student)
+    name = row_name(method, spc, seed, student if isinstance(student, str) else student.__name__, guide is not None, tag)
+    save_yaml(R.cfg, Path(out)/f'{name}.yaml')  # `cdx distill --config <name>.yaml` makes the same student (when no Python object stood in)
+    learn = R.fit(ckpt=Path(out)/f'{name}.pt', log=Path(out)/f'{name}.jsonl', cbs=cbs)
     rows = learn.runlog.rows
     curve = [(r['epoch'], r['test_acc']) for r in rows if r['test_acc'] is not None]  # validation accuracy when `valid`
     acc = evaluate(learn.model, *_test_set(bed.dataset)) if valid else rows[-1]['test_acc']
     return {'acc': acc, 'curve': curve, 'minutes': round(rows[-1]['wall_s']/60, 1), # wall time of the whole run, kept across resumes
             'first_kd_loss': next((r['kd_loss'] for r in rows if r['kd_loss'] is not None), None), 'name': name,
             **({'val_acc': rows[-1]['test_acc']} if valid else {})}
-
-def _bed_set(bed:Testbed, spc:int)->CondensedSet:
-    f = bed.set_file(spc)
-    if not f.is_file(): raise FileNotFoundError(f"the testbed has no condensed set at {spc} images per class ({f}): use spc {' or '.join(map(str, bed.set_sizes()))}, or pass cs=")
-    return load_dc(f)
 
 def _test_set(dataset:str):
     x, y = load_tensors(dataset, train=False)

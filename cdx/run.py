@@ -21,11 +21,12 @@ from .align import Guided
 from .distill import distill, PrintRowsCB, TensorBoardCB, DistillConfig, check_models
 
 # %% auto #0
-__all__ = ['RUN_KEYS', 'DEFAULTS', 'CONFIGS', 'GIVEN', 'SMOKE', 'merge', 'shipped_configs', 'write_configs', 'load_config',
+__all__ = ['RUN_KEYS', 'GIVEN', 'DEFAULTS', 'CONFIGS', 'SMOKE', 'merge', 'shipped_configs', 'write_configs', 'load_config',
            'RunConfig', 'check_config', 'sha256', 'Run', 'build_run', 'smoke_config', 'run_distill', 'save_yaml']
 
 # %% ../nbs/05c_run.ipynb #91c0a9b5
 RUN_KEYS = ('seed', 'amp', 'sync_bn')  # the `DistillConfig` fields that live in the `run` section
+GIVEN = 'python:'  # what a config records for a piece given as a Python object (`build_run`'s teacher=, cs=, student=)
 _DC = {f.name: f.default for f in dataclasses.fields(DistillConfig)}
 DEFAULTS = {
     'teacher': {'file': None, 'arch': None, 'kw': {}},  # a checkpoint (cdx's, or a release's {'state_dict': ...}); arch: a zoo name
@@ -89,7 +90,7 @@ def check_config(cfg:dict)->RunConfig:
     if d['dataset'] not in DATASETS: raise ConfigError(f"unknown dataset {d['dataset']!r}: use one of {', '.join(DATASETS.names())} (data.dataset, --dataset)")
     for who, arch in (('teacher', t['arch']), ('student', s['arch'])):
         if arch is None and who == 'teacher': continue  # a cdx checkpoint names its model
-        if arch is None or not (arch in MODELS or str(arch).startswith('timm_')):
+        if arch is None or not (arch in MODELS or str(arch).startswith(('timm_', GIVEN))):
             raise ConfigError(f"unknown {who} architecture {arch!r}: use one of {', '.join(MODELS.names())} or timm_<name> ({who}.arch, --{who if who == 'student' else 'arch'})")
     for who in ('teacher', 'student'):
         fixed = sorted(set(cfg[who]['kw']) & {'num_classes', 'in_chans', 'img_size'})
@@ -144,8 +145,6 @@ def _why(e:Exception)->str:
 def _model(arch, spec, kw):
     return get_model(arch, num_classes=spec.num_classes, in_chans=spec.channels, img_size=spec.size, **kw)
 
-GIVEN = 'python:'  # what a config records for a piece given as a Python object (`build_run`'s teacher=, cs=)
-
 class Run(SimpleNamespace):
     "A built run: `cfg` (its `RunConfig`), `spec`, `teacher`, `cs`, `test`, `student`, `synth` (None: no synthesis), `out`."
     def fit(self, ckpt=None, log=None, cbs=None, progress:bool=False):
@@ -163,6 +162,7 @@ def build_run(cfg:dict, # a run config (`load_config`); a `RunConfig` is used as
     cfg = copy.deepcopy(cfg)
     if teacher is not None and cfg['teacher']['file'] is None: cfg['teacher']['file'] = GIVEN + type(teacher).__name__
     if cs is not None and cfg['data']['condensed'] is None and cfg['data']['few_shot'] is None: cfg['data']['condensed'] = GIVEN + cs.source
+    if student is not None and cfg['student']['arch'] is None: cfg['student']['arch'] = GIVEN + getattr(student, '__name__', 'student')
     cfg = check_config(cfg)
     d, spec, smoke = cfg['data'], get_spec(cfg['data']['dataset']), cfg['run']['smoke']
     out = Path(cfg['run']['out']); writable_dir(out)

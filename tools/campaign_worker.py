@@ -30,22 +30,18 @@ def main(job, out):
         def before_batch(self, learn):
             if learn.training: mark('kd' if job == 'distill' else 'step')
     if job == 'distill':
-        from cdx.checkpoints import load_checkpoint
-        from cdx.condense import shipped_set
         from cdx.datasets import load_tensors
-        from cdx.methods import Fast
-        from cdx.models import get_model
-        from cdx.distill import distill
-        teacher = load_checkpoint(resolve('cdx:assets/teachers/fmnist_resnet8.pt')).model.eval()
-        set_seed(0)
-        student = get_model('resnet8', num_classes=10, in_chans=1, img_size=28, width=0.5)
-        synth = Fast(teacher, g_steps=2, bs=16, nz=32, ngf=8, warmup=1, device='cpu')
-        orig = synth.synthesize
-        def synthesize(*a, **k): mark('synth'); return orig(*a, **k)
-        synth.synthesize = synthesize
+        from cdx.run import load_config, build_run
         test = tuple(t[:500] for t in load_tensors('fashion_mnist', train=False))
-        learn = distill(teacher, student, synth, init=shipped_set(1), epochs=6, kd_steps=8, bs=32, eval_every=2, ckpt_every=1,
-                        test=test, ckpt=out/'ckpt.pt', log=out/'log.jsonl', device='cpu', cbs=[Phases()])
+        cfg = load_config(teacher={'file': 'cdx:assets/teachers/fmnist_resnet8.pt'}, student={'arch': 'resnet8', 'kw': {'width': 0.5}},
+                          data={'dataset': 'fashion_mnist', 'condensed': 'cdx:assets/condensed/res_DM_FashionMNIST_ConvNet_1ipc.pt'},
+                          synth={'method': 'fast', 'kw': dict(g_steps=2, bs=16, nz=32, ngf=8, warmup=1)}, guide={'on': False},
+                          budget=dict(epochs=6, kd_steps=8, bs=32, eval_every=2, ckpt_every=1), run={'seed': 0, 'device': 'cpu', 'out': str(out)})
+        R = build_run(cfg, test=test)  # the one builder (cdx.run), as `cdx distill` uses it
+        orig = R.synth.synthesize
+        def synthesize(*a, **k): mark('synth'); return orig(*a, **k)
+        R.synth.synthesize = synthesize
+        learn = R.fit(ckpt=out/'ckpt.pt', log=out/'log.jsonl', cbs=[Phases()])
         state, pool = learn.model.state_dict(), learn.pool.state_dict()
         log = [{k: v for k, v in r.items() if k not in ('wall_s', 'synth_s')} for r in learn.runlog.rows]
     elif job == 'teacher':

@@ -13,19 +13,14 @@ from pathlib import Path
 
 def main(mode, out, epochs=None):
     import torch
-    from cdx.core import resolve, set_seed, world_info
-    from cdx.checkpoints import load_checkpoint
-    from cdx.condense import shipped_set
     from cdx.datasets import load_tensors
     from cdx.learner import Callback
-    from cdx.models import get_model
-    from cdx.methods import Fast
-    from cdx.distill import distill, process_group, DDPCB
+    from cdx.distill import process_group, DDPCB
+    from cdx.run import load_config, build_run
     torch.set_num_threads(1)
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     with process_group('cpu') as (rank, world):
         (out/f'pid_r{rank}').write_text(str(os.getpid()))
-        teacher = load_checkpoint(resolve('cdx:assets/teachers/fmnist_resnet8.pt')).model.eval()
         test = tuple(t[:500] for t in load_tensors('fashion_mnist', train=False))
         class PoolHash(Callback):
             order = 50
@@ -43,17 +38,19 @@ def main(mode, out, epochs=None):
             def after_epoch(self, learn):
                 if learn.training: self.t.append(time.time() - self.t0)
         clock = Clock()
-        set_seed(0)
+        base = dict(teacher={'file': 'cdx:assets/teachers/fmnist_resnet8.pt'}, run={'seed': 0, 'device': 'cpu', 'out': str(out)}, guide={'on': False})
         if mode == 'kd':
-            student = get_model('convnet', num_classes=10, in_chans=1, img_size=28, width=16, depth=2, norm='none')
-            learn = distill(teacher, student, None, init=shipped_set(10), epochs=int(epochs or 3), kd_steps=6, bs=32, lr=0.01, aug=None, eval_every=100,
-                            test=test, ckpt=out/'ckpt.pt', ckpt_every=1, log=out/'log.jsonl', device='cpu', cbs=[clock])
-        elif mode == 'synth':
-            student = get_model('resnet8', num_classes=10, in_chans=1, img_size=28, width=0.5)
-            synth = Fast(teacher, g_steps=2, bs=32//world, nz=32, ngf=8, warmup=1, device='cpu')  # the same images per epoch, whatever N
-            learn = distill(teacher, student, synth, init=shipped_set(1), epochs=int(epochs or 4), kd_steps=8, bs=32, eval_every=100,
-                            test=test, ckpt=out/'ckpt.pt', ckpt_every=1, log=out/'log.jsonl', device='cpu', cbs=[PoolHash(), clock])
+            cfg = load_config(**base, student={'arch': 'convnet', 'kw': dict(width=16, depth=2, norm='none')}, synth={'method': None},
+                              data={'dataset': 'fashion_mnist', 'condensed': 'cdx:assets/condensed/res_DM_FashionMNIST_ConvNet_10ipc.pt'},
+                              budget=dict(epochs=int(epochs or 3), kd_steps=6, bs=32, lr=0.01, aug=None, eval_every=100, ckpt_every=1))
+            cbs = [clock]
+        elif mode == 'synth':  # the same images per epoch, whatever N
+            cfg = load_config(**base, student={'arch': 'resnet8', 'kw': {'width': 0.5}}, synth={'method': 'fast', 'kw': dict(g_steps=2, bs=32//world, nz=32, ngf=8, warmup=1)},
+                              data={'dataset': 'fashion_mnist', 'condensed': 'cdx:assets/condensed/res_DM_FashionMNIST_ConvNet_1ipc.pt'},
+                              budget=dict(epochs=int(epochs or 4), kd_steps=8, bs=32, eval_every=100, ckpt_every=1))
+            cbs = [PoolHash(), clock]
         else: raise SystemExit(f"unknown mode {mode!r}: kd or synth")
+        learn = build_run(cfg, test=test).fit(ckpt=out/'ckpt.pt', log=out/'log.jsonl', cbs=cbs)  # the one builder (cdx.run)
         if rank == 0:
             ddp = next((cb for cb in learn.cbs if isinstance(cb, DDPCB)), None)
             torch.save({'state': learn.model.state_dict(), 'pool': learn.pool.state_dict(), 'world': world,
