@@ -15,7 +15,7 @@ from .datasets import DATASETS, get_spec, load_tensors
 from .condensed import CondensedSet, load_condensed, few_shot
 from .models import MODELS, get_model
 from .checkpoints import load_checkpoint, save_checkpoint, train_supervised
-from .condense import distribution_matching
+from .condense import condense, CONDENSERS
 from .audit import audit_run, audit_md
 from .synthesis import SYNTHESIZERS
 from .methods import get_synthesizer
@@ -84,8 +84,8 @@ def parser()->argparse.ArgumentParser:
                         description="Writes <folder>/audit.json and audit.md (06c_audit).")
     au.add_argument('folder', help="a cdx distill run folder"); au.add_argument('--n', type=int, default=2000, help="images per split in the attack")
     au.add_argument('--data-root', dest='root', help="where the dataset is"); au.add_argument('--debug', action='store_true', help="show the traceback of an error")
-    c = sub.add_parser('condense', help="condense a dataset by Distribution Matching into a set `cdx distill --condensed` reads",
-                       description="DM (published: 20,000 iterations, 256 real images per class, width 128, lr 1); resumable from <out>.")
+    c = sub.add_parser('condense', help="condense a dataset (DM) into a set `cdx distill --condensed` reads",
+                       description="Through `cdx.condense.condense`: a method, one of its profiles (published DM: 20,000 iterations, 256 real images per class, width 128, lr 1; cpu: 300, 64, 64, 1), settings over it; resumable from <out>.")
     t = sub.add_parser('train-teacher', help="train a zoo model on a dataset: a teacher file `cdx distill --teacher` reads",
                        description="SGD with momentum, cosine schedule, translation and flip; checkpoint every epoch, resumable from <out>/teacher.pt.")
     for a in (c, t):
@@ -93,9 +93,11 @@ def parser()->argparse.ArgumentParser:
         a.add_argument('--data-root', dest='root', help="where the dataset is")
         a.add_argument('--seed', type=int, default=0); a.add_argument('--device', help="cpu, cuda, cuda:N")
         a.add_argument('--out', required=True, help="the output folder"); a.add_argument('--debug', action='store_true', help="show the traceback of an error")
-    c.add_argument('--spc', type=int, default=10, help="images per class"); c.add_argument('--iters', type=int, default=20000)
-    c.add_argument('--lr', type=float, default=1.0, help="the images' learning rate"); c.add_argument('--batch-real', type=int, default=256)
-    c.add_argument('--width', type=int, default=128, help="the random ConvNet embedders' width")
+    c.add_argument('--method', default='dm', help="a condensation method: " + ', '.join(CONDENSERS.names()))
+    c.add_argument('--profile', default='published', help="the method's named settings: published or cpu")
+    c.add_argument('--spc', type=int, default=10, help="images per class"); c.add_argument('--iters', type=int, help="iterations (default: the profile's)")
+    c.add_argument('--lr', type=float, help="the images' learning rate (default: the profile's)"); c.add_argument('--batch-real', type=int, help="real images per class per iteration (default: the profile's)")
+    c.add_argument('--width', type=int, help="the random ConvNet embedders' width (default: the profile's)")
     t.add_argument('--arch', required=True, help="a zoo model"); t.add_argument('--epochs', type=int, default=200)
     t.add_argument('--lr', type=float, default=0.1); t.add_argument('--bs', type=int, default=128); t.add_argument('--wd', type=float, default=5e-4)
     t.add_argument('--n', type=int, help="the first n training images only (a quick check)")
@@ -139,16 +141,13 @@ def _data(dataset, root, train=True):
     except (FileNotFoundError, ValueError, RuntimeError) as e: raise ConfigError(str(e).splitlines()[0]) from None
 
 def run_condense(a)->Path:
-    "`cdx condense`: every setting checked, then DM (resumable) into `<out>/res_DM_<DATASET>_ConvNet_<spc>ipc.pt`."
-    spc, iters, br, width, seed = (check_num(v, f'--{k}', lo, integer=True) for k, v, lo in
-                                   (('spc', a.spc, 1), ('iters', a.iters, 1), ('batch-real', a.batch_real, 1), ('width', a.width, 1), ('seed', a.seed, 0)))
-    lr = check_num(a.lr, '--lr', 0, lo_open=True)
-    out = writable_dir(a.out); data = _data(a.dataset, a.root)
-    print(f"cdx: condensing {a.dataset} to {spc} images per class by DM ({iters} iterations); resumable from {out}", flush=True)
-    try: cs = distribution_matching(a.dataset, spc, iters=iters, lr=lr, batch_real=br, width=width, seed=seed, data=data,
-                                    ckpt=out/f'dm_{a.dataset}_{spc}ipc_ckpt.pt', device=a.device, progress=True)
-    except ValueError as e: raise ConfigError(str(e).splitlines()[0]) from None  # e.g. more real images per class than a class has
-    f = cs.save(out); print(f"cdx: saved {f}"); return f
+    "`cdx condense`: `cdx.condense.condense` (every setting checked first, resumable) into `<out>/res_<METHOD>_<DATASET>_ConvNet_<spc>ipc.pt`."
+    from cdx.condense import condense_settings
+    s = condense_settings(a.method, a.profile, spc=a.spc, iters=a.iters, lr=a.lr, batch_real=a.batch_real, width=a.width, seed=a.seed)  # before the data is read
+    data = _data(a.dataset, a.root)
+    print(f"cdx: condensing {a.dataset} to {s['spc']} images per class by {a.method} ({s['iters']} iterations, profile {a.profile}); resumable from {a.out}", flush=True)
+    cs, f = condense(a.method, a.dataset, s['spc'], a.profile, a.out, data=data, device=a.device, **{k: v for k, v in s.items() if k != 'spc'})
+    print(f"cdx: saved {f}"); return f
 
 def run_train_teacher(a)->Path:
     "`cdx train-teacher`: every setting checked, then `train_supervised` (resumable) into `<out>/teacher.pt`."

@@ -10,15 +10,16 @@ import torch, torch.nn as nn, torch.nn.functional as F
 import fastcore.all as fc
 from tqdm.auto import tqdm
 from .core import set_seed, rng_state, set_rng_state, atomic_save, safe_load, default_device, Table, run_lock, config_diff, ConfigError
-from .datasets import get_spec, load_tensors
+from .core import Registry, check_num, writable_dir
+from .datasets import DATASETS, get_spec, load_tensors
 from .augment import DiffAug, DSA
 from .condensed import CondensedSet, few_shot
 from .learner import fit_classifier, evaluate
 from .models import ConvNet
 
 # %% auto #0
-__all__ = ['ASSETS', 'dm_loss', 'distribution_matching', 'dm_panel_loss', 'evaluate_set', 'random_real_baseline', 'shipped_set',
-           'compare_with_random', 'cdx_condense']
+__all__ = ['ASSETS', 'CONDENSERS', 'dm_loss', 'distribution_matching', 'dm_panel_loss', 'evaluate_set', 'random_real_baseline',
+           'shipped_set', 'compare_with_random', 'condense_settings', 'condense', 'cdx_condense']
 
 # %% ../nbs/02c_condense.ipynb #d5129476
 def _dm_config(dataset, spc, iters, lr, batch_real, width, depth, init, seed, aug):
@@ -182,28 +183,73 @@ def compare_with_random(sets:list, # condensed sets of one dataset
         if progress: print(rows[-1], flush=True)
     return Table(rows)
 
+# %% ../nbs/02c_condense.ipynb #0bd9575b
+CONDENSERS = Registry('condensation method')
+CONDENSERS.register('dm')(distribution_matching)
+distribution_matching.profiles = {'published': dict(iters=20000, lr=1., batch_real=256, width=128),  # DM (Zhao & Bilen 2023)
+                                  'cpu': dict(iters=300, lr=1., batch_real=64, width=64)}  # what 2 CPU cores afford (see the table above)
+_CHECKS = {'iters': dict(lo=1, integer=True), 'batch_real': dict(lo=1, integer=True), 'width': dict(lo=1, integer=True),
+           'depth': dict(lo=1, integer=True), 'lr': dict(lo=0, lo_open=True), 'seed': dict(lo=0, integer=True), 'spc': dict(lo=1, integer=True)}
+
+def condense_settings(method:str='dm', profile:str='cpu', **over)->dict:
+    "A condensation method's settings: its profile, then `over` (None: the profile's), each checked (`ConfigError` naming it)."
+    if method not in CONDENSERS: raise ConfigError(f"unknown condensation method {method!r}: use one of {', '.join(CONDENSERS.names())} (--method)")
+    profs = CONDENSERS[method].profiles
+    if profile not in profs: raise ConfigError(f"{method} has no profile {profile!r}: use one of {', '.join(profs)} (--profile)")
+    s = {**profs[profile], **{k: v for k, v in over.items() if v is not None}}
+    for k, v in s.items():
+        if k in _CHECKS: s[k] = check_num(v, f"--{k.replace('_', '-')}", **_CHECKS[k])
+    return s
+
+def condense(method:str='dm', # a registered condensation method (`CONDENSERS`)
+             dataset:str='fashion_mnist', # a registered dataset
+             spc:int=10, # images per class
+             profile:str='cpu', # the method's named settings: 'published' or 'cpu'
+             out:str|Path='runs/condense', # the set and its resumable checkpoint go here
+             data:tuple|None=None, # (uint8 images, labels) to condense; default: the training split
+             device=None, progress:bool=True,
+             **over)->tuple: # settings over the profile (iters, lr, batch_real, width, seed, ...; None: the profile's)
+    "Condense `dataset` by `method` with `profile`'s settings, checked first, resumably: `(CondensedSet, path of the saved set)`."
+    if dataset not in DATASETS: raise ConfigError(f"unknown dataset {dataset!r}: use one of {', '.join(DATASETS.names())} (--dataset)")
+    s = condense_settings(method, profile, spc=spc, **over)
+    out = writable_dir(out)
+    if data is None:
+        try: data = load_tensors(dataset)
+        except (FileNotFoundError, ValueError, RuntimeError) as e: raise ConfigError(str(e).splitlines()[0]) from None
+    try: cs = CONDENSERS[method](dataset, data=data, ckpt=out/f'{method}_{dataset}_{s["spc"]}ipc_ckpt.pt', device=device, progress=progress, **s)
+    except ValueError as e: raise ConfigError(str(e).splitlines()[0]) from None  # e.g. more real images per class than a class has
+    return cs, cs.save(out)
+
 # %% ../nbs/02c_condense.ipynb #6f61684e
+import sys
 from fastcore.script import call_parse
 
 @call_parse
 def cdx_condense(dataset:str='fashion_mnist', # registered dataset to condense
                  spc:int=10, # images per class
-                 iters:int=300, # DM iterations (published: 20000)
-                 width:int=64, # embedder width (published: 128)
-                 batch_real:int=64, # real images per class per iteration (published: 256)
-                 lr:float=1.0, # image learning rate
+                 method:str='dm', # a registered condensation method (`CONDENSERS`)
+                 profile:str='cpu', # the method's named settings: cpu (300 iterations, width 64, 64 real images per class) or published
+                 iters:int=None, # iterations (default: the profile's; published DM: 20000)
+                 width:int=None, # embedder width (default: the profile's; published: 128)
+                 batch_real:int=None, # real images per class per iteration (default: the profile's; published: 256)
+                 lr:float=None, # image learning rate (default: the profile's)
                  seeds:int=1, # evaluation seeds
                  steps:int=300, # SGD steps per evaluation
                  out:str='runs/condense', # where the set and the resumable checkpoint go
                  seed:int=0, # condensation seed
+                 debug:bool=False, # show the traceback of an error
                 ):
-    "Condense `dataset` by Distribution Matching, then compare a ConvNet trained on it with one trained on random real images."
+    "Condense `dataset` (`condense`: the same code and checkpoints as `cdx condense`), then compare a ConvNet trained on it with one trained on random real images."
     t0 = time.time()
-    print(f"cdx: condensing {dataset} to {spc} images per class by Distribution Matching ({iters} iterations, device {default_device()})")
+    try:
+        seeds, steps = check_num(seeds, '--seeds', 1, integer=True), check_num(steps, '--steps', 1, integer=True)
+        s = condense_settings(method, profile, spc=spc, iters=iters, width=width, batch_real=batch_real, lr=lr, seed=seed)
+        print(f"cdx: condensing {dataset} to {spc} images per class by {method} ({s['iters']} iterations, profile {profile}, device {default_device()})", flush=True)
+        cs, f = condense(method, dataset, spc, profile, out, **{k: v for k, v in s.items() if k != 'spc'})
+    except ConfigError as e:  # a bad input: one line, exit 2, before any work
+        if debug: raise
+        print(f"cdx_condense: error: {e}", file=sys.stderr); sys.exit(2)
     data, test = load_tensors(dataset), load_tensors(dataset, train=False)
-    out = Path(out); ckpt = out/f'dm_{dataset}_{spc}_ckpt.pt'
-    cs = distribution_matching(dataset, spc, iters=iters, lr=lr, batch_real=batch_real, width=width, seed=seed, data=data, ckpt=ckpt)
-    f = cs.save(out)
     print(f"cdx: saved {f} ({cs.meta['seconds']/60:.1f} min); evaluating against {spc} random real images per class "
           f"({seeds} seed(s), {steps} SGD steps each)")
     table = compare_with_random([cs], test, data, seeds=seeds, steps=steps, progress=False)

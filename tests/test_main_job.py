@@ -15,7 +15,7 @@ def test_cdx_expand_runs(tmp_path):
     assert 'epoch 2/2, pool' in r.stdout, r.stdout  # progress is shown
     assert 'fast* minus fast + CS, seed by seed (points):' in r.stdout, r.stdout  # the paired difference
     names = sorted(p.name for p in (tmp_path/'out').iterdir())
-    assert names == sorted(f'{n}_cs1_homogeneous_s0_e2k3{g}.{e}' for n, g in (('kd', ''), ('fast', ''), ('fast-guided', '_lam0.1_objectivewgan-gp')) for e in ('pt', 'jsonl')), names  # another budget, and the chosen guide: their own files
+    assert names == sorted(f'{n}_cs1_homogeneous_s0_e2k3{g}.{e}' for n, g in (('kd', ''), ('fast', ''), ('fast-guided', '_lam0.1_objectivewgan-gp')) for e in ('pt', 'jsonl', 'yaml')), names  # another budget, and the chosen guide: their own files
     again = subprocess.run(args, capture_output=True, text=True, timeout=300)  # finished runs are read back, not re-run
     assert again.returncode == 0 and 'epoch 1/2' not in again.stdout, again.stdout + again.stderr
 
@@ -25,4 +25,14 @@ def test_cdx_condense_runs(tmp_path):
     assert r.returncode == 0, r.stdout + r.stderr
     assert '| per class | images | DM set | random real |' in r.stdout, r.stdout
     assert (tmp_path/'out'/'res_DM_FashionMNIST_ConvNet_1ipc.pt').exists()
-    assert (tmp_path/'out'/'dm_fashion_mnist_1_ckpt.pt').exists()  # the resumable checkpoint
+    assert (tmp_path/'out'/'dm_fashion_mnist_1ipc_ckpt.pt').exists()  # the resumable checkpoint, named as `cdx condense` names it
+    # `cdx condense` is the same code: with the same settings it resumes the finished run (nothing left to do) and saves the same set
+    import torch
+    images = lambda: torch.load(tmp_path/'out'/'res_DM_FashionMNIST_ConvNet_1ipc.pt', weights_only=True)['data'][0][0]
+    before = images()
+    r2 = subprocess.run([_exe('cdx'), 'condense', '--dataset', 'fashion_mnist', '--spc', '1', '--profile', 'cpu', '--iters', '3', '--width', '8',
+                         '--batch-real', '8', '--out', str(tmp_path/'out')], capture_output=True, text=True, timeout=600)
+    assert r2.returncode == 0 and 'saved' in r2.stdout, r2.stdout + r2.stderr
+    assert torch.equal(images(), before)
+    bad = subprocess.run([_exe('cdx_condense'), '--spc', '0', '--out', str(tmp_path/'x')], capture_output=True, text=True, timeout=300)
+    assert bad.returncode == 2 and '--spc must be an integer >= 1, got 0' in bad.stderr and 'Traceback' not in bad.stderr, bad.stderr
