@@ -20,8 +20,7 @@ from .audit import audit_run, audit_md
 from .synthesis import SYNTHESIZERS
 from .methods import get_synthesizer
 from .distill import DistillConfig, process_group
-from .run import (DEFAULTS, RUN_KEYS, CONFIGS, merge, load_config, check_config, shipped_configs, write_configs, run_distill,
-                     build_run, sha256, _model)
+from .run import DEFAULTS, RUN_KEYS, CONFIGS, merge, load_config, check_config, shipped_configs, write_configs, run_distill, build_run, sha256, _model
 
 # %% auto #0
 __all__ = ['parser', 'main', 'cdx_main', 'run_condense', 'run_train_teacher']

@@ -20,7 +20,7 @@ def _plan(tmp_path, record=None):
 spec = importlib.util.spec_from_file_location('claim_queue', {str(ROOT/'tools'/'claim_queue.py')!r})
 q = importlib.util.module_from_spec(spec); spec.loader.exec_module(q); q.OUT = __import__('pathlib').Path({str(tmp_path)!r})
 q.RECORD = q.OUT/'record.json'
-from cdx.claim import CELLS, run_name, cell_rows
+from cdx.lab.claim import CELLS, run_name, cell_rows
 print(json.dumps(dict(todo=q.plan(), cells=CELLS, names=sorted({{run_name(c, r, s) for c in CELLS for s in range(c['seeds']) for r in cell_rows(c)}}))))"""
     p = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, cwd=ROOT)
     assert p.returncode == 0, p.stderr

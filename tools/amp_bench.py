@@ -9,7 +9,7 @@ import argparse, tempfile, time
 import torch
 
 def kd_step_ms(amp, reps):
-    from cdx.testbed import FMNIST
+    from cdx.lab.testbed import FMNIST
     from cdx.condensed import load_dc
     from cdx.distill import distill
     from cdx.datasets import load_tensors
@@ -21,8 +21,8 @@ def kd_step_ms(amp, reps):
     return min((run(70) - run(10))/60*1000 for _ in range(reps))
 
 def short_run_s(amp, guided, reps):
-    from cdx.benchmark import run_row
-    from cdx.testbed import FMNIST
+    from cdx.lab.benchmark import run_row
+    from cdx.lab.testbed import FMNIST
     best = float('inf')
     for _ in range(reps):
         with tempfile.TemporaryDirectory() as d:

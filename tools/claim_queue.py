@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Make the runs of the claim study (`nbs/08d_claim.ipynb`, `cdx.claim.CELLS`) one at a time, each in a fresh process, in the
+"""Make the runs of the claim study (`nbs/08d_claim.ipynb`, `cdx.lab.claim.CELLS`) one at a time, each in a fresh process, in the
 order the study needs them: cell by cell, seed by seed, both rows of a seed together so partial results stay paired; the
 guidance variants of one rung seed-major (seed 0 of every variant, then seed 1, ...), so that wherever the queue stops every
 variant has the same seeds and the choice on validation compares like with like.
@@ -19,9 +19,9 @@ RECORD = NBS/'results'/'claim_study.json'  # the study's committed record, writt
 
 def recorded()->set:
     """(cell key, seed, row) of every run whose test accuracy the committed record holds: `runs/` is not in git, and on a new
-    machine those runs are not made again (08d keeps their recorded figures). A cell's key (`cdx.claim.cell_key`) holds its
+    machine those runs are not made again (08d keeps their recorded figures). A cell's key (`cdx.lab.claim.cell_key`) holds its
     pairing, base, set and precision: an exact-pair cell is never taken for a loose one, nor a CMI cell for a Fast one."""
-    from cdx.claim import cell_key
+    from cdx.lab.claim import cell_key
     if not RECORD.exists(): return set()
     return {(cell_key(c), s['seed'], row) for c in json.loads(RECORD.read_text()) for s in c['seeds'] for row, v in s.items()
             if row not in ('seed', 'val', 'recorded') and v is not None}
@@ -29,7 +29,7 @@ def recorded()->set:
 def plan():
     "The runs still to make, as (cell index, row, seed), in the study's order."
     sys.path.insert(0, str(ROOT))
-    from cdx.claim import CELLS, run_name, finished, cell_budget, cell_key, cell_rows
+    from cdx.lab.claim import CELLS, run_name, finished, cell_budget, cell_key, cell_rows
     def group(i):  # a variant cell sorts with the first variant cell of its identity but the variant (study, base, precision, rung, pair, spc)
         c = CELLS[i]
         if not c.get('variant'): return i
@@ -75,11 +75,14 @@ def main(argv):
     log = open(OUT/'queue.log', 'a')
     say = lambda m: (print(m, flush=True), log.write(m + '\n'), log.flush())
     todo = plan()
+    from cdx.lab.claim import CELLS, finished, cell_budget
     say(f'{time.strftime("%F %T")} queue {os.getpid()}: {len(todo)} runs to make')
     for i, row, s, name in todo:
         if not take(name): continue
+        if finished(OUT/f'{name}.jsonl', cell_budget(CELLS[i])['epochs']):  # another queue finished it after this one planned
+            (OUT/f'{name}.taken').unlink(missing_ok=True); continue
         t = time.time()
-        code = (f"from cdx.claim import CELLS, claim_run; r = claim_run(CELLS[{i}], {row!r}, {s}, out={str(OUT)!r}); "
+        code = (f"from cdx.lab.claim import CELLS, claim_run; r = claim_run(CELLS[{i}], {row!r}, {s}, out={str(OUT)!r}); "
                 f"print('test acc', r['acc'], 'minutes', r['minutes'])")
         env = {'OMP_NUM_THREADS': '1', 'MKL_NUM_THREADS': '1', **os.environ, 'PYTHONPATH': str(ROOT)}  # this checkout's cdx
         try: p = subprocess.run([sys.executable, '-c', code], cwd=NBS, capture_output=True, text=True, env=env)
