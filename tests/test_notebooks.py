@@ -17,3 +17,8 @@ def test_notebook(nb, monkeypatch):
     skip = get_config(path=ROOT).tst_flags.split()
     ok, secs = nbdev_test.test_nb(nb, skip_flags=skip, basepath=ROOT)
     assert ok, f"{nb.name} failed (its traceback is printed above)"
+
+def test_notebook_sizes():
+    "Every notebook stays under about 300 KB with its outputs kept (figures re-encoded by tools/shrink_figures.py after a run)."
+    big = {p.name: p.stat().st_size//1024 for p in NBS if p.stat().st_size > 300*1024}
+    assert not big, f"notebooks over 300 KB: {big}; run python tools/shrink_figures.py and commit"
