@@ -19,7 +19,8 @@ from .condense import condense, CONDENSERS
 from .audit import audit_run, audit_md
 from .synthesis import SYNTHESIZERS
 from .methods import get_synthesizer
-from .distill import DistillConfig, process_group
+from .run import DistillConfig
+from .parallel import process_group
 from .run import DEFAULTS, RUN_KEYS, CONFIGS, merge, load_config, check_config, shipped_configs, write_configs, run_distill, build_run, sha256, _model
 
 # %% auto #0

@@ -4,7 +4,7 @@
 
 # %% ../nbs/00a_learner.ipynb #5cfda845
 from __future__ import annotations
-import math
+import contextlib, math
 from functools import partial
 from operator import attrgetter
 import torch, torch.nn as nn, torch.nn.functional as F
@@ -81,6 +81,8 @@ class Learner:
         self.cbs = fc.L(cbs)
         fc.store_attr('model,dls,loss_func,lr,opt_func')
         self.opt = None
+        self.autocast = contextlib.nullcontext  # hook: a context factory every forward of a fit runs in (mixed precision sets it, synthesis uses it)
+        self.scaler = None  # hook: a gradient scaler (`torch.amp.GradScaler`) that `step` goes through when a callback sets one
     def add_cb(self, cb): self.cbs.append(cb); return self
     def remove_cb(self, cb): self.cbs.remove(cb); return self
     def callback(self, nm):
@@ -92,7 +94,9 @@ class Learner:
     def predict(self): self.preds = self.model(self.xb)
     def get_loss(self): self.loss = self.loss_func(self.preds, self.yb)
     def backward(self): self.loss.backward()
-    def step(self): self.opt.step()
+    def step(self):
+        if self.scaler is None: self.opt.step()
+        else: self.scaler.step(self.opt); self.scaler.update()
     def zero_grad(self): self.opt.zero_grad(set_to_none=True)
 
     @with_cbs('batch')

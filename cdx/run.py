@@ -4,25 +4,158 @@
 
 # %% ../nbs/05c_run.ipynb #938f7592
 from __future__ import annotations
-import contextlib, copy, dataclasses, hashlib, importlib.util, json
+import contextlib, copy, dataclasses, hashlib, importlib.util, json, time
+from functools import partial
+import fastcore.all as fc
 from pathlib import Path
 from types import SimpleNamespace
 import torch, torch.nn as nn
 import yaml
 import cdx
 from .core import set_seed, resolve, ConfigError, check_num, config_diff, run_lock, writable_dir, world_info
+from .augment import DiffAug
+from .learner import DataLoaders, TensorLoader, DeviceCB, MetricsCB, LRSchedCB, ProgressCB
+from .checkpoints import CheckpointCB
+from .pool import Pool, PoolLoader
+from .parallel import DDPCB
 from .datasets import DATASETS, get_spec, load_tensors, valid_split
 from .condensed import CondensedSet, load_condensed, few_shot
 from .models import MODELS, get_model
 from .checkpoints import load_checkpoint, save_checkpoint
-from .synthesis import SYNTHESIZERS
+from .synthesis import SYNTHESIZERS, Synthesizer
 from .methods import get_synthesizer
 from .align import Guided
-from .distill import distill, PrintRowsCB, TensorBoardCB, DistillConfig, check_models
+from .distill import Distiller, SynthesisCB, AmpCB, ValidEveryCB, RunLogCB, PrintRowsCB, TensorBoardCB
 
 # %% auto #0
-__all__ = ['RUN_KEYS', 'GIVEN', 'DEFAULTS', 'CONFIGS', 'SMOKE', 'merge', 'shipped_configs', 'write_configs', 'load_config',
-           'RunConfig', 'check_config', 'sha256', 'Run', 'build_run', 'smoke_config', 'run_distill', 'save_yaml']
+__all__ = ['RUN_KEYS', 'GIVEN', 'DEFAULTS', 'CONFIGS', 'SMOKE', 'DistillConfig', 'check_models', 'distill', 'merge',
+           'shipped_configs', 'write_configs', 'load_config', 'RunConfig', 'check_config', 'sha256', 'Run', 'build_run',
+           'smoke_config', 'run_distill', 'save_yaml']
+
+# %% ../nbs/05c_run.ipynb #5bb88381
+@dataclasses.dataclass
+class DistillConfig:
+    "Algorithm 1's settings, apart from its inputs: one serialisable record, checked when made (`ConfigError`)."
+    epochs:int=25 # Algorithm 1's E: one synthesised batch per epoch
+    kd_steps:int=40 # KD steps per epoch
+    bs:int=128 # student batch size
+    lr:float=0.1 # peak learning rate
+    wd:float=5e-4 # weight decay
+    opt:str='sgd' # the student's optimiser: 'sgd' (with `momentum`) or 'adam'
+    momentum:float=0.9 # SGD's momentum
+    sched:str='cosine' # learning-rate schedule over the KD epochs: 'cosine' (to 0) or 'constant'
+    T:float=20. # KD temperature
+    kd_loss:str|None=None # 'kl' or 'l1'; default: the synthesizer's `kd_loss`, else 'kl'
+    cap:int=50_000 # most synthetic images kept in the pool
+    clip_init:bool=True # clamp the initial set's pixels to the range of real images (condensed pixels may lie far outside it)
+    aug:str|None='translation,flip' # DiffAug policy for KD batches (None: none)
+    eval_every:int=5 # epochs between test evaluations (and after the last)
+    warmup:int|None=None # first epochs only synthesise; default: the synthesizer's `warmup` (Fast's schedule), else 0
+    ckpt_every:int=5 # epochs between checkpoints
+    seed:int=0 # seeds pool sampling, augmentation and synthesis
+    amp:str|None=None # mixed precision: 'bf16' (CPU or CUDA) or 'fp16' (CUDA); None: float32
+    sync_bn:bool=False # data-parallel runs (`torchrun`): the student's BatchNorm over the global batch (SyncBatchNorm; CUDA only)
+
+    def __post_init__(self): self.__dict__.update(self.check(dataclasses.asdict(self)))
+    def asdict(self)->dict: return dataclasses.asdict(self)
+    @classmethod
+    def from_dict(cls, d:dict, # some of the settings (the others take their defaults)
+                  label=lambda k: k)->DistillConfig: # how a message names setting `k` (the command names its flag)
+        "A config made from `d` with one check, whose messages name each setting by `label`."
+        c = object.__new__(cls)
+        c.__dict__.update({f.name: f.default for f in dataclasses.fields(cls)}, **cls.check(d, label))
+        return c
+
+    @classmethod
+    def check(cls, d:dict, # some of the settings
+              label=lambda k: k, # how a message names setting `k` (the command names its flag)
+             )->dict:
+        "`d` with every setting checked and its numbers normalised; an unknown setting or a bad value raises `ConfigError`."
+        known = [f.name for f in dataclasses.fields(cls)]
+        d = dict(d)
+        for k in d:
+            if k not in known: raise ConfigError(f"unknown distill setting {k!r}: known are {', '.join(known)}")
+        for k, lo, integer, opn in (('epochs', 1, True, False), ('kd_steps', 1, True, False), ('bs', 1, True, False), ('cap', 1, True, False),
+                                    ('eval_every', 1, True, False), ('ckpt_every', 1, True, False), ('seed', 0, True, False),
+                                    ('lr', 0, False, True), ('wd', 0, False, False), ('T', 0, False, True), ('momentum', 0, False, False)):
+            if k in d: d[k] = check_num(d[k], label(k), lo, integer=integer, lo_open=opn)
+        if d.get('warmup') is not None: d['warmup'] = check_num(d['warmup'], label('warmup'), 0, integer=True)
+        if d.get('kd_loss') not in (None, 'kl', 'l1'): raise ConfigError(f"{label('kd_loss')} must be 'kl' or 'l1' (or unset: the synthesizer's), got {d['kd_loss']!r}")
+        if d.get('amp') not in (None, 'bf16', 'fp16'): raise ConfigError(f"{label('amp')} must be bf16 or fp16 (or unset), got {d['amp']!r}")
+        if d.get('opt', 'sgd') not in ('sgd', 'adam'): raise ConfigError(f"{label('opt')} must be sgd or adam, got {d['opt']!r}")
+        if d.get('sched', 'cosine') not in ('cosine', 'constant'): raise ConfigError(f"{label('sched')} must be cosine or constant, got {d['sched']!r}")
+        if d.get('aug'):
+            try: DiffAug(d['aug'])
+            except (KeyError, ValueError) as e: raise ConfigError(f"{label('aug')}: {str(e).splitlines()[0]}") from None
+        for k in ('clip_init', 'sync_bn'):
+            if k in d: d[k] = bool(d[k])
+        return d
+
+def check_models(spec, # the dataset's `DatasetSpec`
+                 x:torch.Tensor|None=None, # a few (normalised) images of the set; default: two blank images of the dataset's shape
+                 **models:nn.Module)->None: # by the name a message uses, e.g. teacher=..., student=...
+    "One forward of each model (eval mode, no gradient, training flag restored): each must read `spec`'s images and give one logit per class."
+    x = torch.zeros(2, *spec.shape) if x is None else x
+    for who, m in models.items():
+        was = m.training
+        try:
+            with torch.no_grad(): o = m.eval()(x.to(next(m.parameters()).device))
+        except RuntimeError as e: raise ConfigError(f"the {who} cannot read {spec.title} images {tuple(spec.shape)}: {str(e).splitlines()[0]}") from None
+        finally: m.train(was)
+        if o.ndim != 2 or o.shape[1] != spec.num_classes:
+            raise ConfigError(f"the {who} gives {tuple(o.shape[1:])} outputs per image but {spec.title} has {spec.num_classes} classes: use a {who} made for {spec.name}")
+
+# %% ../nbs/05c_run.ipynb #559d07af
+def distill(teacher:nn.Module, # the frozen, pre-trained teacher
+            student:nn.Module, # the student (initialised by the caller)
+            synth:Synthesizer|None=None, # the base method; None: the pool never grows (KD on `init` alone)
+            init:CondensedSet|None=None, # the pool's starting set (condensed or k real per class); None: data-free
+            cfg:DistillConfig|dict|None=None, # the run's settings: a `DistillConfig` (checked when it was made: used as it is) or its dict; keyword settings override it
+            test:tuple|None=None, # (uint8 images, labels) to evaluate on; default: the dataset's test split
+            dataset:str|None=None, # default: `init.dataset`, else `synth.dataset`
+            ckpt:str|Path|None=None, # resumable checkpoint, written every `ckpt_every` epochs; an existing one is resumed
+            log:str|Path|None=None, # JSON-lines run log
+            progress:bool=False, device=None, cbs=None,
+            **kw)->Distiller: # settings of `DistillConfig` (epochs, kd_steps, bs, lr, ...), over `cfg`
+    "Algorithm 1: grow a pool from `init` by `synth`, distil `teacher` into `student` on it; returns the Distiller (`.log`, `.pool`, `.cfg`)."
+    c = cfg if isinstance(cfg, DistillConfig) and not kw else DistillConfig.from_dict({**(cfg.asdict() if isinstance(cfg, DistillConfig) else cfg or {}), **kw})
+    dataset = dataset or (init.dataset if init is not None else synth.dataset if synth is not None else None)
+    if dataset is None: raise ConfigError("distill needs data: give `init` (a CondensedSet), a `synth`, or both")
+    if synth is None and init is None: raise ConfigError("with no synthesizer the pool never grows: give `init`")
+    spec = get_spec(dataset)
+    if synth is not None and synth.dataset != dataset: raise ConfigError(f"synthesizer makes {synth.dataset} images, the pool holds {dataset}")
+    s_warm = getattr(synth, 'warmup', None)
+    if c.warmup is not None and s_warm is not None and c.warmup != s_warm:
+        raise ConfigError(f"warmup={c.warmup} but the synthesizer's is {s_warm}: set it on the synthesizer (it also gates its adversarial term)")
+    warmup = c.warmup if c.warmup is not None else s_warm or 0
+    if not 0 <= warmup < c.epochs: raise ConfigError(f"warmup must be in [0, epochs): got {warmup} of {c.epochs} epochs")
+    if init is not None and not torch.isfinite(init.images).all(): raise ConfigError(f"the initial set ({init.source}) holds NaN or Inf pixels: fix or re-make the set")
+    if test is not None and (len(test[0]) != len(test[1]) or tuple(test[0].shape[1:]) != tuple(spec.shape)):
+        raise ConfigError(f"test must be (images of shape (N, {', '.join(map(str, spec.shape))}), N labels): got {tuple(test[0].shape)} and {len(test[1])} labels")
+    check_models(spec, init.images[:4] if init is not None else None, teacher=teacher, student=student)
+    rank, world = world_info()
+    if c.bs % world: raise ConfigError(f"bs={c.bs} does not split over {world} processes: use a multiple of {world}")
+    set_seed(c.seed)  # the KD stream: KD augmentation and dropout (the pool sampler has its own generator; every synthesizer its own stream)
+    if synth is not None: synth.reseed(c.seed, rank)
+    test = load_tensors(dataset, train=False) if test is None else test
+    pool = Pool(init, cap=c.cap, clip_init=c.clip_init)
+    da = DiffAug(c.aug) if c.aug else None
+    dls = DataLoaders(PoolLoader(pool, c.kd_steps, c.bs, tfm=da, seed=c.seed, rank=rank, world=world), TensorLoader(*test, 1024, tfm=spec.normalize))
+    scb = SynthesisCB(synth, pool, warmup)
+    record = {'distill': {**c.asdict(), 'warmup': warmup, 'init': None if init is None else f'{init.source}:{len(init)}',
+                          'synth': None if synth is None else synth.config()}}  # the whole config, the warmup resolved, and the inputs' identity
+    runlog = RunLogCB(log if rank == 0 else None, scb)
+    cb_list = [DeviceCB(device), MetricsCB(), ValidEveryCB(c.eval_every), scb, runlog] + ([LRSchedCB(skip=warmup)] if c.sched == 'cosine' else [])
+    if world > 1: cb_list.append(DDPCB(scb, c.seed, c.sync_bn)); record['distill']['world'] = world
+    if c.amp: cb_list.append(AmpCB(c.amp))
+    if ckpt: cb_list.append(CheckpointCB(ckpt, every=c.ckpt_every, config=record, resume=True))
+    if progress: cb_list.append(ProgressCB())
+    opt = partial(torch.optim.SGD, momentum=c.momentum, weight_decay=c.wd) if c.opt == 'sgd' else partial(torch.optim.Adam, weight_decay=c.wd)
+    learn = Distiller(student, teacher, dls, T=c.T, kd_loss=c.kd_loss or (synth.kd_loss if synth is not None else 'kl'), lr=c.lr,
+                      cbs=cb_list + list(fc.L(cbs)), opt_func=opt)
+    learn.pool, learn.runlog, learn.cfg = pool, runlog, c
+    learn.fit(c.epochs)
+    return learn
 
 # %% ../nbs/05c_run.ipynb #91c0a9b5
 RUN_KEYS = ('seed', 'amp', 'sync_bn')  # the `DistillConfig` fields that live in the `run` section

@@ -11,7 +11,7 @@ import torch
 def kd_step_ms(amp, reps):
     from cdx.lab.testbed import FMNIST
     from cdx.condensed import load_dc
-    from cdx.distill import distill
+    from cdx.run import distill
     from cdx.datasets import load_tensors
     t, cs = FMNIST.load_teacher(), load_dc(FMNIST.set_file(1))
     xt, yt = load_tensors('fashion_mnist', train=False); test = (xt[:256], yt[:256])

@@ -15,7 +15,7 @@ def main(mode, out, epochs=None):
     import torch
     from cdx.datasets import load_tensors
     from cdx.learner import Callback
-    from cdx.distill import process_group, DDPCB
+    from cdx.parallel import process_group, DDPCB
     from cdx.run import load_config, build_run
     torch.set_num_threads(1)
     out = Path(out); out.mkdir(parents=True, exist_ok=True)

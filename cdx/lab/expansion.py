@@ -8,7 +8,8 @@ import math, sys, time, traceback, statistics as st
 from pathlib import Path
 from fastcore.script import call_parse
 from ..core import Table, ConfigError, check_num, resolve, writable_dir
-from ..distill import PrintRowsCB, DistillConfig
+from ..distill import PrintRowsCB
+from ..run import DistillConfig
 from ..synthesis import SYNTHESIZERS
 from .testbed import Testbed, FMNIST
 from .benchmark import run_row, BUDGET
