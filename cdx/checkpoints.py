@@ -14,7 +14,7 @@ from .core import atomic_save, safe_load, rng_state, set_rng_state, run_lock, co
 from .datasets import get_spec, load_tensors
 from .augment import DiffAug
 from .models import get_model, head_of
-from .learner import Callback, MetricsCB, Learner, fit_classifier
+from .learner import Callback, MetricsCB, Learner, fit_classifier, ORDER
 
 # %% auto #0
 __all__ = ['PREFIXES', 'RESERVED', 'StateDictMismatch', 'state_dict_of', 'load_state_dict_compat', 'save_checkpoint',
@@ -183,7 +183,7 @@ def load_checkpoint(path:str|Path, # a file from `save_checkpoint` (or a release
 # %% ../nbs/02b_checkpoints.ipynb #ac71e99f
 class CheckpointCB(Callback):
     "Save a resumable checkpoint of the Learner every `every` epochs and at the end of fit; `resume` continues from it."
-    order = 12  # after MetricsCB (the epoch's metrics are in the checkpoint), before EarlyStopCB (which may end the fit)
+    order = ORDER.checkpoint  # after MetricsCB (the epoch's metrics are in the checkpoint), before EarlyStopCB (which may end the fit)
     def __init__(self, path:str|Path, # the file; '{epoch}' in it is replaced by the number of epochs done
                  every:int=1, # epochs between saves
                  config:dict|None=None, # extra config to store (dataset, ...)

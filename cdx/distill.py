@@ -10,7 +10,7 @@ from pathlib import Path
 import torch, torch.nn as nn, torch.nn.functional as F
 import fastcore.all as fc
 from .core import ConfigError
-from .learner import Learner, Callback, CancelEpochException
+from .learner import Learner, Callback, CancelEpochException, ORDER
 from .pool import Pool
 from .synthesis import Synthesizer, kl_div_t
 
@@ -33,7 +33,7 @@ class Distiller(Learner):
 
 class SynthesisCB(Callback):
     "Before each training epoch, grow the pool by one batch from `synth` (Algorithm 1); first `warmup` epochs synthesise only."
-    order = -5
+    order = ORDER.data
     ckpt_key = 'synthesis'
     def __init__(self, synth:Synthesizer|None, pool:Pool, warmup:int=0):
         fc.store_attr(); self.info = {}; self.gather = lambda x, y: (x, y)
@@ -61,7 +61,7 @@ class SynthesisCB(Callback):
 
 class AmpCB(Callback):
     "Mixed precision: KD steps, evaluation and synthesis under `torch.autocast` in bf16 (CPU or CUDA) or fp16 (CUDA, with a gradient scaler)."
-    order = -30
+    order = ORDER.precision
     def __init__(self, dtype:str='bf16'):
         if dtype not in ('bf16', 'fp16'): raise ValueError(f"amp must be 'bf16' or 'fp16', got {dtype!r}")
         self.dtype = {'bf16': torch.bfloat16, 'fp16': torch.float16}[dtype]
@@ -79,7 +79,7 @@ class AmpCB(Callback):
 
 class ValidEveryCB(Callback):
     "Evaluate on the validation set only every `n` epochs and after the last."
-    order = -20
+    order = ORDER.schedule
     def __init__(self, n:int=5): self.n = n
     def before_fit(self, learn): self.on = learn.do_valid
     def before_epoch(self, learn):
@@ -87,7 +87,7 @@ class ValidEveryCB(Callback):
 
 class RunLogCB(Callback):
     "One JSON line per epoch in `path` (rewritten atomically): pool size, KD loss, test accuracy when measured, synthesis info."
-    order = 11  # after MetricsCB, before CheckpointCB (so a checkpoint holds the epoch's row)
+    order = ORDER.log  # after MetricsCB, before CheckpointCB (so a checkpoint holds the epoch's row)
     ckpt_key = 'runlog'
     def __init__(self, path:str|Path|None=None, synth_cb:SynthesisCB|None=None):
         fc.store_attr(); self.rows = []
@@ -117,7 +117,7 @@ class RunLogCB(Callback):
 
 class PrintRowsCB(Callback):
     "Print each new row of the run log: epoch, pool size, KD loss (or the warmup), accuracy when measured, elapsed time and time left."
-    order = 13  # after RunLogCB (11) wrote the epoch's row and CheckpointCB (12) restored a resumed run's rows
+    order = ORDER.report  # after RunLogCB (11) wrote the epoch's row and CheckpointCB (12) restored a resumed run's rows
     def __init__(self, label:str='cdx'): self.label = label
     def before_fit(self, learn): self.n, self.t0, self.e0 = len(learn.runlog.rows), time.time(), len(learn.runlog.rows)
     def cleanup_epoch(self, learn):  # every epoch ends here, a cancelled (warmup) one too
@@ -133,7 +133,7 @@ class PrintRowsCB(Callback):
 # %% ../nbs/05a_distill.ipynb #2c2cbb0b
 class TensorBoardCB(Callback):
     "Write each new row of the run log as TensorBoard scalars (`run/<field>` at its epoch) in `folder`; needs the `tensorboard` package."
-    order = 13
+    order = ORDER.report
     def __init__(self, folder:str|Path, # the events folder (e.g. `<run>/tb`)
                  writer=None): # a `SummaryWriter`-like factory taking the folder (default: torch's, which needs `tensorboard`)
         if writer is None:

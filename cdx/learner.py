@@ -13,9 +13,9 @@ from tqdm.auto import tqdm
 from .core import default_device, to_device, set_seed
 
 # %% auto #0
-__all__ = ['TensorLoader', 'DataLoaders', 'CancelFitException', 'CancelEpochException', 'CancelBatchException', 'Callback',
-           'with_cbs', 'Learner', 'DeviceCB', 'accuracy', 'MetricsCB', 'ProgressCB', 'LRSchedCB', 'EarlyStopCB',
-           'SingleBatchCB', 'fit_classifier', 'evaluate']
+__all__ = ['ORDER', 'TensorLoader', 'DataLoaders', 'CancelFitException', 'CancelEpochException', 'CancelBatchException',
+           'Callback', 'with_cbs', 'Learner', 'DeviceCB', 'accuracy', 'MetricsCB', 'ProgressCB', 'LRSchedCB',
+           'EarlyStopCB', 'SingleBatchCB', 'fit_classifier', 'evaluate']
 
 # %% ../nbs/00a_learner.ipynb #a02c02f2
 class TensorLoader:
@@ -46,6 +46,23 @@ class DataLoaders:
     "A training and a validation loader."
     def __init__(self, train, valid=None): self.train, self.valid = train, valid
 
+# %% ../nbs/00a_learner.ipynb #5edc7b13
+ORDER = fc.AttrDict(  # callbacks run in this order at every event; each callback's `order` is one of these names
+    precision=-30,   # AmpCB: sets the learner's precision hooks before anything runs a forward
+    schedule=-20,    # ValidEveryCB: decides whether this epoch evaluates
+    device=-10,      # DeviceCB: the model (and each batch) on its device
+    parallel=-9,     # DDPCB: wraps the model on its device, before synthesis and checkpoints use it
+    data=-5,         # SynthesisCB: grows the pool before the epoch's batches are drawn
+    default=0,       # a callback that names no order
+    probe=1,         # SingleBatchCB
+    lr=5,            # LRSchedCB: the learning rate of each batch
+    metrics=10,      # MetricsCB: the epoch's loss and accuracy
+    log=11,          # RunLogCB: the epoch's row, from the metrics
+    checkpoint=12,   # CheckpointCB: saves the epoch (metrics and row in it), restores a resumed run before the reports read it
+    report=13,       # PrintRowsCB, TensorBoardCB: show the rows
+    stop=15,         # EarlyStopCB: may end the fit after the epoch is saved
+    progress=20)     # ProgressCB
+
 # %% ../nbs/00a_learner.ipynb #a1a22f7d
 class CancelFitException(Exception): "Raise in a callback to end `fit` cleanly."
 class CancelEpochException(Exception): "Raise in a callback to skip the rest of the epoch."
@@ -53,7 +70,7 @@ class CancelBatchException(Exception): "Raise in a callback to skip the rest of 
 
 class Callback:
     "Base class: define any of `before_fit`, `before_epoch`, `before_batch`, `after_loss`, `after_batch`, `after_epoch`, `after_fit`."
-    order = 0
+    order = ORDER.default
 
 class with_cbs:
     "Wrap a Learner method `nm` in `before_nm`/`after_nm` callback events and its cancel exception."
@@ -153,7 +170,7 @@ class Learner:
 # %% ../nbs/00a_learner.ipynb #e9a1f62c
 class DeviceCB(Callback):
     "Put the model and each batch on `device` (default: `default_device()`), optionally in `channels_last` memory format."
-    order = -10
+    order = ORDER.device
     def __init__(self, device=None, # the device; default: `default_device()`
                  channels_last:bool=True, # 4-d inputs and the model in channels-last format (1.2-2.6x faster for convnets on CPU here)
                 ):
@@ -173,7 +190,7 @@ def accuracy(preds, # logits (N, classes)
 
 class MetricsCB(Callback):
     "Average loss and `metrics` over each epoch (sample-weighted), for training and validation; a row per epoch in `learn.log`."
-    order = 10
+    order = ORDER.metrics
     _exposed = ('log',)
     def __init__(self, **metrics): # name=function(preds, yb)
         self.metrics = metrics or {'acc': accuracy}
@@ -190,7 +207,7 @@ class MetricsCB(Callback):
 
 class ProgressCB(Callback):
     "A tqdm progress bar over the batches of each training epoch, showing the running loss; `plot` draws the loss curve."
-    order = 20
+    order = ORDER.progress
     def __init__(self, leave:bool=False): self.leave, self.losses = leave, []
     def before_epoch(self, learn):
         if learn.training: learn.dl = self.pbar = tqdm(learn.dl, desc=f'epoch {learn.epoch+1}/{learn.n_epochs}', leave=self.leave)
@@ -201,7 +218,7 @@ class ProgressCB(Callback):
 
 class LRSchedCB(Callback):
     "Step the learning rate each training batch: cosine decay (with optional linear warm-up) from `learn.lr` to 0 over the fit."
-    order = 5
+    order = ORDER.lr
     def __init__(self, warmup:float=0., # fraction of the steps spent warming up linearly
                  skip:int=0, # first epochs that take no training step (a synthesis-only warmup): the schedule starts after them
                 ): self.warmup, self.skip = warmup, skip
@@ -214,7 +231,7 @@ class LRSchedCB(Callback):
 
 class EarlyStopCB(Callback):
     "Stop the fit when the validation `metric` has not improved by `min_delta` for `patience` epochs (needs `MetricsCB`)."
-    order = 15
+    order = ORDER.stop
     def __init__(self, metric:str='acc', # a key of MetricsCB's rows ('acc', 'loss', ...)
                  patience:int=3, # epochs without improvement before stopping
                  mode:str='max', # 'max' (accuracy) or 'min' (loss)
@@ -234,7 +251,7 @@ class EarlyStopCB(Callback):
 
 class SingleBatchCB(Callback):
     "Stop after one batch: a quick check that a fit runs."
-    order = 1
+    order = ORDER.probe
     def after_batch(self, learn): raise CancelFitException()
 
 # %% ../nbs/00a_learner.ipynb #6b225a0c

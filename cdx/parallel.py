@@ -7,7 +7,7 @@ from __future__ import annotations
 import contextlib
 import torch, torch.nn as nn
 from .core import set_seed, ConfigError, world_info
-from .learner import Callback
+from .learner import Callback, ORDER
 from .distill import SynthesisCB
 
 # %% auto #0
@@ -53,7 +53,7 @@ def all_gather_cat(x:torch.Tensor, y:torch.Tensor)->tuple:
 
 class DDPCB(Callback):
     "Data-parallel `distill` (see above): DDP student, rank-offset random state, gathered synthetic batches, averaged synthesizer state."
-    order = -9  # after DeviceCB (the model is on its device), before SynthesisCB and CheckpointCB (which restores a resumed run's states)
+    order = ORDER.parallel  # after DeviceCB (the model is on its device), before SynthesisCB and CheckpointCB (which restores a resumed run's states)
     def __init__(self, scb:SynthesisCB, seed:int=0, sync_bn:bool=False): self.scb, self.seed, self.sync_bn, self.comm = scb, seed, sync_bn, {}
     def before_fit(self, learn):
         from torch.nn.parallel import DistributedDataParallel as DDP
