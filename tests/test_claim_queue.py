@@ -62,3 +62,22 @@ def test_record(tmp_path):
         left2 = [n for *_, n in _plan(tmp_path, [other])['todo']]
         assert not any('claim2' in n for n in set(n for *_, n in got['todo']) - set(left2))
         assert all(n in left2 for n in gone)
+
+def test_extra_pairs(tmp_path):
+    # a study-2 cell gets pairs beyond its first 5 (up to max_seeds) only while its paired standard error is above target_se
+    got = _plan(tmp_path)
+    cells = got['cells']
+    i = next(k for k, c in enumerate(cells) if c.get('study') == 2 and c.get('variant') == 'wgan' and c['pair'] == 'heterogeneous' and c.get('base', 'fast') == 'fast')
+    c = cells[i]
+    assert c['max_seeds'] == 10 and c['target_se'] == 0.003
+    names = {(r, s): n for _, r, s, n in got['todo'] if _ == i}
+    def write(diffs):  # finished runs of seeds 0-4 (a last log row at the last epoch) and their test accuracies
+        for s, d in enumerate(diffs):
+            for row, acc in (('plus_cs', 0.8), ('guided', 0.8 + d)):
+                (tmp_path/f'{names[(row, s)]}.jsonl').write_text('{"epoch": 25, "test_acc": 0.8, "wall_s": 1.0}\n')
+                (tmp_path/f'{names[(row, s)]}.acc').write_text(repr(acc))
+    seed5 = lambda todo: [n for ii, r, s, n in todo if ii == i and s == 5]
+    write([0.00, 0.001, -0.001, 0.002, 0.0])  # s.e. 0.05 points: enough pairs
+    assert seed5(_plan(tmp_path)['todo']) == []
+    write([0.05, -0.04, 0.03, -0.05, 0.06])  # s.e. 2.3 points: a 6th pair, both rows
+    assert len(seed5(_plan(tmp_path)['todo'])) == 2

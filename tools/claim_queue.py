@@ -26,8 +26,29 @@ def recorded()->set:
     return {(cell_key(c), s['seed'], row) for c in json.loads(RECORD.read_text()) for s in c['seeds'] for row, v in s.items()
             if row not in ('seed', 'val', 'recorded') and v is not None}
 
+def test_acc(c:dict, row:str, s:int)->float|None:
+    "A finished run's test accuracy: from its `.acc` file (the queue writes one after each run), else read back once and kept."
+    from cdx.lab.claim import run_name, read_run
+    f = OUT/f'{run_name(c, row, s)}.acc'
+    if f.exists(): return float(f.read_text())
+    r = read_run(c, row, s, OUT)
+    if r is not None: f.write_text(repr(r['acc']))
+    return None if r is None else r['acc']
+
+def wants_more(c:dict, upto:int)->bool:
+    """Does cell `c` need seed `upto` beyond its first `c['seeds']`? While its paired standard error on test, over seeds
+    0 .. upto - 1 (all finished), is above `c['target_se']`, up to `c['max_seeds']` pairs (issue 23 item 3)."""
+    import statistics as st
+    if upto >= c.get('max_seeds', c['seeds']): return False
+    d = []
+    for s in range(upto):
+        a, b = test_acc(c, 'guided', s), test_acc(c, 'plus_cs', s)
+        if a is None or b is None: return False  # decide once the earlier pairs are in
+        d.append(a - b)
+    return st.stdev(d)/len(d)**0.5 > c.get('target_se', 0.)
+
 def plan():
-    "The runs still to make, as (cell index, row, seed), in the study's order."
+    "The runs still to make, as (cell index, row, seed), in the study's order; a cell's extra seeds once its earlier pairs ask for them."
     sys.path.insert(0, str(ROOT))
     from cdx.lab.claim import CELLS, run_name, finished, cell_budget, cell_key, cell_rows
     def group(i):  # a variant cell sorts with the first variant cell of its identity but the variant (study, base, precision, rung, pair, spc)
@@ -36,11 +57,14 @@ def plan():
         return min(j for j, d in enumerate(CELLS) if d.get('variant') and cell_key(d)[:-1] == cell_key(c)[:-1])
     seen, todo, rec = set(), [], recorded()
     for i, c in enumerate(CELLS):  # cells of one rung share their Base + CS runs: each run once
-        for s in range(c['seeds']):
+        seeds = list(range(c['seeds']))
+        while len(seeds) < c.get('max_seeds', c['seeds']) and 'guided' in cell_rows(c) and wants_more(c, len(seeds)): seeds.append(len(seeds))
+        for s in seeds:
             for r, row in enumerate(cell_rows(c)):
                 n = run_name(c, row, s)
                 done = finished(OUT/f'{n}.jsonl', cell_budget(c)['epochs']) or (cell_key(c), s, row) in rec
-                if n not in seen and not done: todo.append(((group(i), s, i, r), i, row, s))
+                extra = s >= c['seeds']  # extra seeds go after every cell's first ones
+                if n not in seen and not done: todo.append(((extra, group(i), s, i, r), i, row, s))
                 seen.add(n)
     return [(i, row, s, run_name(CELLS[i], row, s)) for _, i, row, s in sorted(todo)]
 
@@ -74,22 +98,25 @@ def main(argv):
     OUT.mkdir(parents=True, exist_ok=True)
     log = open(OUT/'queue.log', 'a')
     say = lambda m: (print(m, flush=True), log.write(m + '\n'), log.flush())
-    todo = plan()
     from cdx.lab.claim import CELLS, finished, cell_budget
-    say(f'{time.strftime("%F %T")} queue {os.getpid()}: {len(todo)} runs to make')
-    for i, row, s, name in todo:
-        if not take(name): continue
-        if finished(OUT/f'{name}.jsonl', cell_budget(CELLS[i])['epochs']):  # another queue finished it after this one planned
-            (OUT/f'{name}.taken').unlink(missing_ok=True); continue
-        t = time.time()
-        code = (f"from cdx.lab.claim import CELLS, claim_run; r = claim_run(CELLS[{i}], {row!r}, {s}, out={str(OUT)!r}); "
-                f"print('test acc', r['acc'], 'minutes', r['minutes'])")
-        env = {'OMP_NUM_THREADS': '1', 'MKL_NUM_THREADS': '1', **os.environ, 'PYTHONPATH': str(ROOT)}  # this checkout's cdx
-        try: p = subprocess.run([sys.executable, '-c', code], cwd=NBS, capture_output=True, text=True, env=env)
-        finally: (OUT/f'{name}.taken').unlink(missing_ok=True)
-        tail = (p.stdout.strip().splitlines() or [''])[-1] if p.returncode == 0 else p.stderr.strip().splitlines()[-1:]
-        say(f'{time.strftime("%F %T")} {name}: rc {p.returncode}, {(time.time() - t)/60:.1f} min, {tail}')
-        if p.returncode != 0: return p.returncode
+    while True:  # plan again after each pass: a cell's extra seeds are decided by the runs of the pass before
+        todo, ran = plan(), 0
+        say(f'{time.strftime("%F %T")} queue {os.getpid()}: {len(todo)} runs to make')
+        for i, row, s, name in todo:
+            if not take(name): continue
+            if finished(OUT/f'{name}.jsonl', cell_budget(CELLS[i])['epochs']):  # another queue finished it after this one planned
+                (OUT/f'{name}.taken').unlink(missing_ok=True); continue
+            t = time.time()
+            code = (f"from cdx.lab.claim import CELLS, claim_run; r = claim_run(CELLS[{i}], {row!r}, {s}, out={str(OUT)!r}); "
+                    f"open({str(OUT/(name + '.acc'))!r}, 'w').write(repr(r['acc'])); print('test acc', r['acc'], 'minutes', r['minutes'])")
+            env = {'OMP_NUM_THREADS': '1', 'MKL_NUM_THREADS': '1', **os.environ, 'PYTHONPATH': str(ROOT)}  # this checkout's cdx
+            try: p = subprocess.run([sys.executable, '-c', code], cwd=NBS, capture_output=True, text=True, env=env)
+            finally: (OUT/f'{name}.taken').unlink(missing_ok=True)
+            tail = (p.stdout.strip().splitlines() or [''])[-1] if p.returncode == 0 else p.stderr.strip().splitlines()[-1:]
+            say(f'{time.strftime("%F %T")} {name}: rc {p.returncode}, {(time.time() - t)/60:.1f} min, {tail}')
+            if p.returncode != 0: return p.returncode
+            ran += 1
+        if not ran: break  # nothing left that another queue is not making
     say(f'{time.strftime("%F %T")} queue {os.getpid()}: done')
     return 0
 

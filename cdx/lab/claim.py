@@ -10,12 +10,16 @@ from ..core import Table
 from ..methods import Fast
 from ..synthesis import SYNTHESIZERS
 from .benchmark import run_row, row_name, BUDGET, SYNTH_BS
-from .expansion import paired
+from .expansion import paired, detectable
+from .testbed import Testbed, FMNIST
+from ..checkpoints import load_checkpoint
+from ..datasets import load_tensors, get_spec
+from ..learner import evaluate
 
 # %% auto #0
 __all__ = ['RUNGS', 'ROWS', 'VARIANTS', 'CHOSEN', 'CELLS', 'GUIDES', 'AMP', 'cell_key', 'cell_rows', 'cell_tag', 'run_name',
-           'cell_budget', 'finished', 'claim_run', 'claim_study', 'with_record', 'valid_scores', 'select_on_valid',
-           'verdict_table']
+           'cell_budget', 'finished', 'read_run', 'claim_run', 'claim_study', 'with_record', 'valid_scores',
+           'select_on_valid', 'verdict_table', 'claim_verdicts', 'verdicts_table']
 
 # %% ../../nbs/08d_claim.ipynb #4fb3aaab
 RUNGS = {'today': dict(budget={}, synth={}),                  # 05b's BUDGET: 25 epochs x 40 KD steps
@@ -37,7 +41,7 @@ CELLS = [  # study 1 (08d at e41e758): loose pairs (one global generator), fp32,
 GUIDES = {'wgan': VARIANTS['wgan'],  # the chosen guide: the conditional WGAN-GP critic, λ 0.1
           'cond': dict(lam=0.1),  # the projection D of Eq. 3-4, conditional, λ 0.1
           'uncond': dict(conditional=False, lam=0.1)}  # the same D without labels (Table 5's "+ CS-guided MI"), λ 0.1
-_s2 = dict(study=2, rung='ratio', seeds=5)  # study 2: exact pairs, the published ratio
+_s2 = dict(study=2, rung='ratio', seeds=5, max_seeds=10, target_se=0.003)  # study 2: exact pairs, the published ratio; pairs added (up to 10) while the paired s.e. > 0.3 points
 AMP = {'homogeneous': 'bf16', 'heterogeneous': None}  # per pair, where it is faster (measured, see "Precision"): MobileNet-v2's depthwise convs are slower in bf16 here
 CELLS += [
     *(dict(**_s2, amp=AMP['heterogeneous'], pair='heterogeneous', spc=10, variant=v, guide=GUIDES[v]) for v in ('wgan', 'uncond')),  # (a) the paper's regime
@@ -76,11 +80,21 @@ def finished(log:Path, epochs:int)->bool:
     rows = [json.loads(l) for l in Path(log).read_text().splitlines() if l.strip()]
     return bool(rows) and rows[-1]['epoch'] == epochs
 
+def read_run(cell:dict, row:str, seed:int, out:str|Path, bed:Testbed=FMNIST)->dict|None:
+    "A finished run's results read from its files, whatever version of cdx made it (its log, and its final student evaluated on the test split); None if unfinished."
+    name = run_name(cell, row, seed); log = Path(out)/f'{name}.jsonl'
+    if not finished(log, cell_budget(cell)['epochs']): return None
+    rows = [json.loads(l) for l in log.read_text().splitlines() if l.strip()]
+    m = load_checkpoint(Path(out)/f'{name}.pt', model=bed.model(cell['pair'])).model
+    x, y = load_tensors(bed.dataset, train=False)
+    return {'acc': evaluate(m, get_spec(bed.dataset).normalize(x), y), 'val_acc': rows[-1]['test_acc'], 'name': name,
+            'curve': [(r['epoch'], r['test_acc']) for r in rows if r['test_acc'] is not None], 'minutes': round(rows[-1]['wall_s']/60, 1)}
+
 def claim_run(cell:dict, row:str, seed:int, out:str|Path, make:bool=True)->dict|None:
-    "One run of a cell (`row` in `ROWS`): `run_row` with its settings, validation curve, test accuracy once; None if unfinished and not `make`."
+    "One run of a cell (`row` in `ROWS`): `run_row` with its settings, validation curve, test accuracy once; with `make=False` read back (`read_run`), None if unfinished."
     if row not in ROWS: raise KeyError(f"unknown row {row!r}; rows: {', '.join(ROWS)}")
     rung = (cell.get('rungs') or RUNGS)[cell['rung']]
-    if not make and not finished(Path(out)/f'{run_name(cell, row, seed)}.jsonl', cell_budget(cell)['epochs']): return None
+    if not make: return read_run(cell, row, seed, out)
     kw = dict(method=cell.get('base', 'fast'), spc=cell['spc'], seed=seed, student=cell['pair'], out=out, budget=cell_budget(cell),
               tag=cell_tag(cell, row), valid=True, **rung['synth'])
     if ROWS[row].get('guide'): kw['guide'] = cell.get('guide', {})
@@ -94,8 +108,9 @@ def claim_study(cells:list=CELLS, out:str|Path|None=None, make:bool=False)->list
     for cell in cells:
         b, rung = cell_budget(cell), (cell.get('rungs') or RUNGS)[cell['rung']]
         seeds, curves = [], {}
-        for s in range(cell['seeds']):
+        for s in range(cell.get('max_seeds', cell['seeds'])):  # the extra seeds the queue added (`max_seeds`), when there are any
             got = {row: claim_run(cell, row, s, out, make) if row in cell_rows(cell) else None for row in ROWS}
+            if s >= cell['seeds'] and all(r is None for r in got.values()): break
             seeds.append({'seed': s, **{row: None if r is None else r['acc'] for row, r in got.items()},
                           'val': {row: None if r is None else r['val_acc'] for row, r in got.items()}})
             curves[s] = {row: None if r is None else r['curve'] for row, r in got.items()}
@@ -161,3 +176,57 @@ def verdict_table(study:list)->Table:
                      'Δ test': d(c['paired']), 'Δ valid': d(c['paired_val']), 'detectable': e(c['paired']), 'pairs': c['paired']['n'],
                      'Δ test > 0': c['paired']['positive']})
     return Table(rows)
+
+# %% ../../nbs/08d_claim.ipynb #66ad2f88
+def _t(n:int)->float:
+    from scipy.stats import t
+    return t.ppf(0.975, n - 1)
+
+def _reading(mean, se, n, mde)->str:
+    "What a difference (and its standard error from `n` pairs) says: shown, contradicted, or neither (with what it could have detected)."
+    if n < 2 or se is None: return f"not measured ({n} pair{'s' if n != 1 else ''})"
+    lo, hi = mean - _t(n)*se, mean + _t(n)*se
+    if lo > 0: return f"shown (95 % interval {100*lo:+.1f} to {100*hi:+.1f})"
+    if hi < 0: return f"contradicted (95 % interval {100*lo:+.1f} to {100*hi:+.1f})"
+    return f"not shown (95 % interval {100*lo:+.1f} to {100*hi:+.1f}; detectable: {100*mde:.1f})"
+
+def _cell(study, **where):
+    return next((c for c in study if all(c.get(k, {'study': 1, 'base': 'fast'}.get(k)) == v for k, v in where.items())), None)
+
+def _diffs(a:dict, b:dict, row_a:str='guided', row_b:str='guided')->list:
+    "Per seed, cell `a`'s `row_a` minus cell `b`'s `row_b` (the seeds both have); for one cell and two rows, its paired differences."
+    bs = {s['seed']: s for s in b['seeds']}
+    return [s[row_a] - bs[s['seed']][row_b] for s in a['seeds'] if s['seed'] in bs and s[row_a] is not None and bs[s['seed']][row_b] is not None]
+
+def _row(claim, what, d:list, paired_seeds:bool=True)->dict:
+    n = len(d); mean = st.mean(d) if d else None
+    se = st.stdev(d)/math.sqrt(n) if n > 1 else None
+    mde = detectable(se, n)
+    return {'claim': claim, 'comparison': what, 'pairs': n, 'mean': mean, 'se': se, 'detectable': mde,
+            'reading': _reading(mean, se, n, mde) if mean is not None else 'not measured (0 pairs)'}
+
+def claim_verdicts(study:list)->list:
+    """The paper's claims read from study 2's exact pairs (the published ratio; differences in accuracy, test split): C2 `Base* > Base + CS`
+    per cell; C3 a larger gain on the heterogeneous pair; C5 a gain that grows with the images per class; C6 conditional guidance
+    beating unconditional. A claim is *shown* when its 95 % interval (t, n - 1 degrees of freedom) lies above zero, *contradicted*
+    when it lies below, and otherwise *not shown*, with the smallest effect the pairs could have detected (80 % power)."""
+    s2 = [c for c in study if c.get('study', 1) >= 2 and c['variant'] != 'defaults']
+    out = [_row('C2', f"{c.get('base', 'fast')}* ({c['variant']}) − {c.get('base', 'fast')} + CS, {c['pair']}, {c['spc']} spc", _diffs(c, c, 'guided', 'plus_cs')) for c in s2]
+    for pair, spc in (('homogeneous', 1), ('heterogeneous', 10), ('homogeneous', 10)):  # C6: the two guides share their Base + CS runs
+        cond = _cell(s2, pair=pair, spc=spc, variant='cond', base='fast') or _cell(s2, pair=pair, spc=spc, variant='wgan', base='fast')
+        unc = _cell(s2, pair=pair, spc=spc, variant='uncond', base='fast')
+        if cond and unc: out.append(_row('C6', f"conditional ({cond['variant']}) − unconditional guide, {pair}, {spc} spc", _diffs(cond, unc)))
+    het, hom = _cell(s2, pair='heterogeneous', spc=10, variant='wgan', base='fast'), _cell(s2, pair='homogeneous', spc=10, variant='wgan', base='fast')
+    if het and hom:  # C3: two cells of other seeds' runs: the difference of their paired gains, seed by seed
+        out.append(_row('C3', "gain on the heterogeneous pair − gain on the homogeneous pair, 10 spc, chosen guide",
+                        [a - b for a, b in zip(_diffs(het, het, 'guided', 'plus_cs'), _diffs(hom, hom, 'guided', 'plus_cs'))]))
+    one, ten = _cell(s2, pair='homogeneous', spc=1, variant='wgan', base='fast'), hom
+    if one and ten:
+        out.append(_row('C5', "gain at 10 spc − gain at 1 spc, homogeneous, chosen guide",
+                        [a - b for a, b in zip(_diffs(ten, ten, 'guided', 'plus_cs'), _diffs(one, one, 'guided', 'plus_cs'))]))
+    return out
+
+def verdicts_table(rows:list)->Table:
+    f = lambda v: '–' if v is None else f"{100*v:+.2f}"
+    return Table([{'claim': r['claim'], 'comparison': r['comparison'], 'pairs': r['pairs'], 'difference (points)': f(r['mean']) + ('' if r['se'] is None else f" ± {100*r['se']:.2f}"),
+                   'detectable (points)': '–' if r['detectable'] is None else f"{100*r['detectable']:.1f}", 'reading': r['reading']} for r in rows])
