@@ -10,7 +10,7 @@ from .condensed import CondensedSet
 from .datasets import clip_to_data
 
 # %% auto #0
-__all__ = ['Pool', 'PoolLoader']
+__all__ = ['Pool', 'cutmix_boxes', 'mix_images', 'PoolLoader']
 
 # %% ../nbs/04b_pool.ipynb #b31afed2
 class Pool:
@@ -67,15 +67,48 @@ class Pool:
         return self
 
 # %% ../nbs/04b_pool.ipynb #788b0165
+def cutmix_boxes(n:int, h:int, w:int, generator:torch.Generator|None=None)->torch.Tensor:
+    "CutMix's box sampler (Yun et al. 2019): λ ~ U(0, 1), a box of area (1 - λ)·h·w (side ratio √(1 - λ)) centred uniformly, clipped to the image; `(n, 4)` rows (top, bottom, left, right)."
+    lam, cy, cx = (torch.rand(n, generator=generator) for _ in range(3))
+    r = (1 - lam).sqrt()
+    bh, bw, cy, cx = (r*h).round(), (r*w).round(), (cy*h).floor(), (cx*w).floor()
+    return torch.stack([(cy - bh//2).clamp(0, h), (cy + bh - bh//2).clamp(0, h), (cx - bw//2).clamp(0, w), (cx + bw - bw//2).clamp(0, w)], 1).long()
+
+def mix_images(x:torch.Tensor, x2:torch.Tensor, # the images to mix into and the images mixed in (same shape)
+               how:str='cutmix', # 'cutmix' (x2's box pasted into x) or 'mixup' (λ x + (1 - λ) x2, λ ~ U(0, 1))
+               generator:torch.Generator|None=None)->tuple:
+    "Mixed images and the share of each that comes from `x2` (its box's area, or 1 - λ)."
+    if how == 'mixup':
+        lam = torch.rand(len(x), generator=generator)
+        return lam.view(-1, *[1]*(x.dim() - 1))*x + (1 - lam.view(-1, *[1]*(x.dim() - 1)))*x2, 1 - lam
+    out, (h, w) = x.clone(), x.shape[-2:]
+    boxes = cutmix_boxes(len(x), h, w, generator)
+    for i, (t, b, l, r) in enumerate(boxes.tolist()): out[i, ..., t:b, l:r] = x2[i, ..., t:b, l:r]
+    return out, ((boxes[:, 1] - boxes[:, 0])*(boxes[:, 3] - boxes[:, 2])).float()/(h*w)
+
 class PoolLoader:
     "`steps` random batches per epoch from a `Pool` (uniform, with replacement), by a seeded generator; rank `rank` of `world` gets its slice."
     def __init__(self, pool:Pool, steps:int=50, bs:int=128, tfm=None, seed:int=0,
-                 rank:int=0, world:int=1): # data-parallel: every rank draws the same global batch of `bs` and keeps every `world`-th image
-        fc.store_attr('pool,steps,bs,tfm,rank,world'); self.gen = torch.Generator().manual_seed(seed)
+                 rank:int=0, world:int=1, # data-parallel: every rank draws the same global batch of `bs` and keeps every `world`-th image
+                 mix:str|None=None, # mix images into a share of each batch: 'cutmix' or 'mixup' (`mix_images`); None: no mixing
+                 mix_share:float=0.5, # the share of each batch whose images are mixed (its first `round(share*bs)`)
+                 mix_with:str='pool', # what is mixed in: 'pool' (other pool images) or 'init' (the initial, condensed images)
+                ):
+        fc.store_attr('pool,steps,bs,tfm,rank,world,mix,mix_share,mix_with'); self.gen = torch.Generator().manual_seed(seed)
+        self.last_share = None  # the share of each mixed image that came from the image mixed in (the last batch; for tests and logs)
     def __len__(self): return self.steps
     def __iter__(self):
+        k = round(self.mix_share*self.bs) if self.mix else 0
         for _ in range(self.steps):
             if len(self.pool) == 0: raise RuntimeError("the pool is empty: give an initial set or a synthesizer that grows it")
-            idx = torch.randint(len(self.pool), (self.bs,), generator=self.gen)[self.rank::self.world]
-            x, y = self.pool.get(idx)
-            yield (self.tfm(x) if self.tfm else x), y
+            idx = torch.randint(len(self.pool), (self.bs,), generator=self.gen)
+            if not k:  # no mixing: nothing else drawn (a run with mixing off is the unmixed run bit for bit)
+                x, y = self.pool.get(idx[self.rank::self.world])
+                yield (self.tfm(x) if self.tfm else x), y; continue
+            n_src = self.pool.n_init if self.mix_with == 'init' else len(self.pool)
+            if n_src == 0: raise RuntimeError("mix_with='init' needs initial (condensed) images in the pool")
+            i2 = torch.randint(n_src, (k,), generator=self.gen)  # the images mixed in: initial images come first in the pool
+            x, y = self.pool.get(idx); x2, _ = self.pool.get(i2)
+            if self.tfm: x, x2 = self.tfm(x), self.tfm(x2)  # the image mixed in is augmented as the KD batch is
+            x[:k], self.last_share = mix_images(x[:k], x2, self.mix, self.gen)
+            yield x[self.rank::self.world], y[self.rank::self.world]  # the teacher labels exactly the mixed view the student sees (KD)

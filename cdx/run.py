@@ -49,6 +49,9 @@ class DistillConfig:
     cap:int=50_000 # most synthetic images kept in the pool
     clip_init:bool=True # clamp the initial set's pixels to the range of real images (condensed pixels may lie far outside it)
     aug:str|None='translation,flip' # DiffAug policy for KD batches (None: none)
+    mix:str|None=None # mix images into a share of each KD batch: 'cutmix' or 'mixup' (`PoolLoader`); None: none
+    mix_share:float=0.5 # the share of each KD batch that is mixed
+    mix_with:str='pool' # what is mixed in: 'pool' (other pool images) or 'init' (the condensed images)
     eval_every:int=5 # epochs between test evaluations (and after the last)
     warmup:int|None=None # first epochs only synthesise; default: the synthesizer's `warmup` (Fast's schedule), else 0
     ckpt_every:int=5 # epochs between checkpoints
@@ -84,6 +87,9 @@ class DistillConfig:
         if d.get('amp') not in (None, 'bf16', 'fp16'): raise ConfigError(f"{label('amp')} must be bf16 or fp16 (or unset), got {d['amp']!r}")
         if d.get('opt', 'sgd') not in ('sgd', 'adam'): raise ConfigError(f"{label('opt')} must be sgd or adam, got {d['opt']!r}")
         if d.get('sched', 'cosine') not in ('cosine', 'constant'): raise ConfigError(f"{label('sched')} must be cosine or constant, got {d['sched']!r}")
+        if d.get('mix') not in (None, 'cutmix', 'mixup'): raise ConfigError(f"{label('mix')} must be cutmix or mixup (or unset), got {d['mix']!r}")
+        if d.get('mix_with', 'pool') not in ('pool', 'init'): raise ConfigError(f"{label('mix_with')} must be pool or init, got {d['mix_with']!r}")
+        if 'mix_share' in d: d['mix_share'] = check_num(d['mix_share'], label('mix_share'), 0, 1)
         if d.get('aug'):
             try: DiffAug(d['aug'])
             except (KeyError, ValueError) as e: raise ConfigError(f"{label('aug')}: {str(e).splitlines()[0]}") from None
@@ -140,7 +146,9 @@ def distill(teacher:nn.Module, # the frozen, pre-trained teacher
     test = load_tensors(dataset, train=False) if test is None else test
     pool = Pool(init, cap=c.cap, clip_init=c.clip_init)
     da = DiffAug(c.aug) if c.aug else None
-    dls = DataLoaders(PoolLoader(pool, c.kd_steps, c.bs, tfm=da, seed=c.seed, rank=rank, world=world), TensorLoader(*test, 1024, tfm=spec.normalize))
+    if c.mix and c.mix_with == 'init' and init is None: raise ConfigError("mix_with='init' mixes the condensed images into KD batches: give `init`, or mix_with='pool'")
+    dls = DataLoaders(PoolLoader(pool, c.kd_steps, c.bs, tfm=da, seed=c.seed, rank=rank, world=world, mix=c.mix, mix_share=c.mix_share, mix_with=c.mix_with),
+                      TensorLoader(*test, 1024, tfm=spec.normalize))
     scb = SynthesisCB(synth, pool, warmup)
     record = {'distill': {**c.asdict(), 'warmup': warmup, 'init': None if init is None else f'{init.source}:{len(init)}',
                           'synth': None if synth is None else synth.config()}}  # the whole config, the warmup resolved, and the inputs' identity
