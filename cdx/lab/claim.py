@@ -17,9 +17,9 @@ from ..datasets import load_tensors, get_spec
 from ..learner import evaluate
 
 # %% auto #0
-__all__ = ['RUNGS', 'ROWS', 'VARIANTS', 'CHOSEN', 'CELLS', 'GUIDES', 'AMP', 'cell_key', 'cell_rows', 'cell_tag', 'run_name',
-           'cell_budget', 'finished', 'read_run', 'claim_run', 'claim_study', 'with_record', 'valid_scores',
-           'select_on_valid', 'verdict_table', 'claim_verdicts', 'verdicts_table']
+__all__ = ['RUNGS', 'ROWS', 'VARIANTS', 'CHOSEN', 'CELLS', 'GUIDES', 'AMP', 'MIXES', 'cell_key', 'cell_rows', 'cell_tag',
+           'guided', 'run_name', 'cell_budget', 'finished', 'read_run', 'claim_run', 'claim_study', 'with_record',
+           'valid_scores', 'select_on_valid', 'verdict_table', 'claim_verdicts', 'verdicts_table']
 
 # %% ../../nbs/08d_claim.ipynb #4fb3aaab
 RUNGS = {'today': dict(budget={}, synth={}),                  # 05b's BUDGET: 25 epochs x 40 KD steps
@@ -50,6 +50,10 @@ CELLS += [
     dict(**_s2, amp=AMP['heterogeneous'], base='cmi', pair='heterogeneous', spc=10, variant='wgan', guide=GUIDES['wgan']),  # (d) CMI as the base at (a)'s cell
     dict(study=2, rung='ratio', amp=None, seeds=3, pair='homogeneous', spc=1, rows=('plus_cs',)),  # what bf16 costs: Base + CS in fp32
 ]
+MIXES = {f'cutmix-{w}{int(100*s)}': dict(mix='cutmix', mix_share=s, mix_with=w) for w in ('init', 'pool') for s in (0.5, 0.25)}  # KD-batch mixing
+CELLS += [  # study 3 (the recipe issue): mixing in the KD batch at the selection cell, unguided, on study 2's exact pairs and its Base + CS runs
+    dict(study=3, rung='ratio', seeds=5, max_seeds=10, target_se=0.003, amp=AMP['homogeneous'], pair='homogeneous', spc=1, variant=v, guide=None, kd=k)
+    for v, k in MIXES.items()]
 
 def cell_key(cell:dict)->tuple:
     """A cell's identity, the same for a cell of `CELLS` and for its entry in the record: pairing, base, set, precision, rung, pair,
@@ -66,13 +70,18 @@ def cell_tag(cell:dict, row:str)->str:
     v, s2 = cell.get('variant'), cell.get('study', 1) >= 2
     return (f"claim2-{cell['rung']}-{cell.get('amp') or 'fp32'}" if s2 else f"claim-{cell['rung']}") + (f"-{v}" if v and ROWS[row].get('guide') else '')
 
+def guided(cell:dict, row:str)->bool:
+    "Does this row of the cell run a guide? (A cell's variant row may be unguided: `guide=None`, its variant in `kd` settings.)"
+    return bool(ROWS[row].get('guide')) and cell.get('guide', {}) is not None
+
 def run_name(cell:dict, row:str, seed:int)->str:
     "The file name `run_row` gives this run."
-    return row_name(cell.get('base', 'fast'), cell['spc'], seed, cell['pair'], bool(ROWS[row].get('guide')), cell_tag(cell, row))
+    return row_name(cell.get('base', 'fast'), cell['spc'], seed, cell['pair'], guided(cell, row), cell_tag(cell, row))
 
-def cell_budget(cell:dict)->dict:
-    "The `distill` budget of a cell's runs: the testbed's, with the rung's changes and the cell's precision."
-    return {**BUDGET, **(cell.get('rungs') or RUNGS)[cell['rung']]['budget'], **({'amp': cell['amp']} if cell.get('amp') else {})}
+def cell_budget(cell:dict, row:str='plus_cs')->dict:
+    "The `distill` budget of a cell's runs: the testbed's, with the rung's changes and the cell's precision; its variant row adds the cell's `kd` settings."
+    return {**BUDGET, **(cell.get('rungs') or RUNGS)[cell['rung']]['budget'], **({'amp': cell['amp']} if cell.get('amp') else {}),
+            **(cell.get('kd', {}) if row == 'guided' else {})}
 
 def finished(log:Path, epochs:int)->bool:
     "Has the run whose log is `log` reached its last epoch?"
@@ -95,9 +104,9 @@ def claim_run(cell:dict, row:str, seed:int, out:str|Path, make:bool=True)->dict|
     if row not in ROWS: raise KeyError(f"unknown row {row!r}; rows: {', '.join(ROWS)}")
     rung = (cell.get('rungs') or RUNGS)[cell['rung']]
     if not make: return read_run(cell, row, seed, out)
-    kw = dict(method=cell.get('base', 'fast'), spc=cell['spc'], seed=seed, student=cell['pair'], out=out, budget=cell_budget(cell),
+    kw = dict(method=cell.get('base', 'fast'), spc=cell['spc'], seed=seed, student=cell['pair'], out=out, budget=cell_budget(cell, row),
               tag=cell_tag(cell, row), valid=True, **rung['synth'])
-    if ROWS[row].get('guide'): kw['guide'] = cell.get('guide', {})
+    if guided(cell, row): kw['guide'] = cell.get('guide', {})
     return run_row(**kw)
 
 # %% ../../nbs/08d_claim.ipynb #6756122e
@@ -121,7 +130,7 @@ def claim_study(cells:list=CELLS, out:str|Path|None=None, make:bool=False)->list
                     'study': cell.get('study', 1), 'pairing': pairing, 'set': cset, 'precision': prec,
                     'budget': {'epochs': b['epochs'], 'kd_steps': b['kd_steps'], 'kd_bs': b['bs'], 'synthesis_bs': SYNTH_BS, 'warmup': warm,
                                'kd_samples_per_synthetic': round((b['epochs'] - warm)*b['kd_steps']*b['bs']/(b['epochs']*SYNTH_BS), 1)},
-                    'base': base, 'settings': {'profile': 'cpu', **rung['synth']}, 'guide': cell.get('guide', {}),
+                    'kd': cell.get('kd', {}), 'base': base, 'settings': {'profile': 'cpu', **rung['synth']}, 'guide': cell.get('guide', {}),
                     'seeds': seeds, 'paired': paired(seeds), 'paired_val': paired([s['val'] for s in seeds]), 'curves': curves})
     return res
 
@@ -210,8 +219,10 @@ def claim_verdicts(study:list)->list:
     per cell; C3 a larger gain on the heterogeneous pair; C5 a gain that grows with the images per class; C6 conditional guidance
     beating unconditional. A claim is *shown* when its 95 % interval (t, n - 1 degrees of freedom) lies above zero, *contradicted*
     when it lies below, and otherwise *not shown*, with the smallest effect the pairs could have detected (80 % power)."""
-    s2 = [c for c in study if c.get('study', 1) >= 2 and c['variant'] != 'defaults']
+    s2 = [c for c in study if c.get('study', 1) == 2 and c['variant'] != 'defaults']
     out = [_row('C2', f"{c.get('base', 'fast')}* ({c['variant']}) − {c.get('base', 'fast')} + CS, {c['pair']}, {c['spc']} spc", _diffs(c, c, 'guided', 'plus_cs')) for c in s2]
+    out += [_row('mix', f"{c.get('base', 'fast')} + CS with {c['variant']} in the KD batch − {c.get('base', 'fast')} + CS, {c['pair']}, {c['spc']} spc",
+                 _diffs(c, c, 'guided', 'plus_cs')) for c in study if c.get('study', 1) == 3]  # the recipe issue's variants, by the same rule
     for pair, spc in (('homogeneous', 1), ('heterogeneous', 10), ('homogeneous', 10)):  # C6: the two guides share their Base + CS runs
         cond = _cell(s2, pair=pair, spc=spc, variant='cond', base='fast') or _cell(s2, pair=pair, spc=spc, variant='wgan', base='fast')
         unc = _cell(s2, pair=pair, spc=spc, variant='uncond', base='fast')
