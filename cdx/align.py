@@ -113,6 +113,7 @@ class Guided:
                  layer:str|None=None, # a teacher module path (e.g. 'layer2') whose output, average-pooled, `D` sees; None: the penultimate features
                  objective:str='bce', # 'bce': the projection `FeatDisc` with Eq. 3-4; 'wgan-gp': the conditional critic `CondCritic`
                  gp:float=10., # weight of the gradient penalty ('wgan-gp')
+                 hygiene:str|None=None, # condensed images the teacher misreads: 'drop' them from the guide, 'relabel' them with the teacher's class, or None: keep
                 ):
         if not isinstance(synth, Synthesizer): raise TypeError(f"Guided wraps a Synthesizer, got {type(synth).__name__}")
         if cs.dataset != synth.dataset: raise ValueError(f"the condensed set holds {cs.dataset} images but the synthesizer makes {synth.dataset} images")
@@ -122,14 +123,23 @@ class Guided:
         if 'fa' in synth.terms: raise ValueError("this synthesizer is guided already: wrap a fresh one")
         if objective not in ('bce', 'wgan-gp'): raise ValueError(f"objective must be 'bce' or 'wgan-gp', got {objective!r}")
         if objective == 'wgan-gp' and not conditional: raise ValueError("the WGAN-GP critic is conditional: use objective='bce' for the unconditional ablation")
+        if hygiene not in (None, 'drop', 'relabel'): raise ValueError(f"hygiene must be 'drop' or 'relabel' (or None), got {hygiene!r}")
         mods = dict(synth.teacher.named_modules())
         if layer is not None and layer not in mods:
             raise ValueError(f"the teacher has no module {layer!r}: pick a path from teacher.named_modules(), e.g. {[n for n in mods if n][:4]}")
-        fc.store_attr('lam,conditional,width,d_steps,d_lr,aug,clip,max_cs,fa_bs,layer,objective,gp')
+        fc.store_attr('lam,conditional,width,d_steps,d_lr,aug,clip,max_cs,fa_bs,layer,objective,gp,hygiene')
         self._mod = mods[layer] if layer is not None else None
         dev = synth.device
         self.xc = (clip_to_data(cs.images, cs.spec) if clip else cs.images).to(dev)
         self.yc = cs.labels.to(dev)
+        if hygiene is not None:  # the teacher's reading of each condensed image (clean, as the KD pool holds it)
+            with torch.no_grad(): read = torch.cat([synth.teacher(self.xc[i:i + 256]).argmax(1) for i in range(0, len(self.xc), 256)])
+            keep = read == self.yc
+            if hygiene == 'drop':
+                if not keep.any(): raise ValueError("the teacher misreads every condensed image: nothing is left to guide with (use hygiene='relabel' or None)")
+                self.xc, self.yc = self.xc[keep], self.yc[keep]
+            else: self.yc = read
+            self.misread = int((~keep).sum())
         with torch.no_grad(): fdim = self._feat(synth.teacher, self.xc[:2]).shape[1]
         n_cls = synth.spec.num_classes
         with torch.random.fork_rng(devices=[]):  # building the guide draws nothing from the global generator (`reseed` draws D's weights)
@@ -211,7 +221,7 @@ class Guided:
         return self
     def __repr__(self):
         defaults = {k: p.default for k, p in inspect.signature(Guided.__init__).parameters.items()}
-        extra = ''.join(f", {k}={getattr(self, k)!r}" for k in ('width', 'd_lr', 'clip', 'max_cs', 'layer', 'objective', 'gp') if getattr(self, k) != defaults[k])
+        extra = ''.join(f", {k}={getattr(self, k)!r}" for k in ('width', 'd_lr', 'clip', 'max_cs', 'layer', 'objective', 'gp', 'hygiene') if getattr(self, k) != defaults[k])
         return (f"Guided({type(self.synth).__name__}, lam={self.lam}, conditional={self.conditional}, d_steps={self.d_steps}, "
                 f"fa_bs={self.fa_bs}, aug={self.aug!r}, condensed={len(self.xc)}{extra})")  # later settings only when not default: earlier records stay valid
     def config(self)->dict:
