@@ -114,6 +114,8 @@ class Guided:
                  objective:str='bce', # 'bce': the projection `FeatDisc` with Eq. 3-4; 'wgan-gp': the conditional critic `CondCritic`
                  gp:float=10., # weight of the gradient penalty ('wgan-gp')
                  hygiene:str|None=None, # condensed images the teacher misreads: 'drop' them from the guide, 'relabel' them with the teacher's class, or None: keep
+                 grow:float|None=None, # the real side grows: each synthesised image the teacher labels with at least this confidence (and as asked) joins it; None: it never grows
+                 grow_cap:int=1000, # most grown images kept on the real side (the newest)
                 ):
         if not isinstance(synth, Synthesizer): raise TypeError(f"Guided wraps a Synthesizer, got {type(synth).__name__}")
         if cs.dataset != synth.dataset: raise ValueError(f"the condensed set holds {cs.dataset} images but the synthesizer makes {synth.dataset} images")
@@ -124,10 +126,12 @@ class Guided:
         if objective not in ('bce', 'wgan-gp'): raise ValueError(f"objective must be 'bce' or 'wgan-gp', got {objective!r}")
         if objective == 'wgan-gp' and not conditional: raise ValueError("the WGAN-GP critic is conditional: use objective='bce' for the unconditional ablation")
         if hygiene not in (None, 'drop', 'relabel'): raise ValueError(f"hygiene must be 'drop' or 'relabel' (or None), got {hygiene!r}")
+        if grow is not None: grow = check_num(grow, 'grow', 0, 1, lo_open=True)
+        grow_cap = check_num(grow_cap, 'grow_cap', 1, integer=True)
         mods = dict(synth.teacher.named_modules())
         if layer is not None and layer not in mods:
             raise ValueError(f"the teacher has no module {layer!r}: pick a path from teacher.named_modules(), e.g. {[n for n in mods if n][:4]}")
-        fc.store_attr('lam,conditional,width,d_steps,d_lr,aug,clip,max_cs,fa_bs,layer,objective,gp,hygiene')
+        fc.store_attr('lam,conditional,width,d_steps,d_lr,aug,clip,max_cs,fa_bs,layer,objective,gp,hygiene,grow,grow_cap')
         self._mod = mods[layer] if layer is not None else None
         dev = synth.device
         self.xc = (clip_to_data(cs.images, cs.spec) if clip else cs.images).to(dev)
@@ -148,6 +152,8 @@ class Guided:
         self.guide_rng = RNGStream(0)  # every draw of the guide (its batches, augmentation, wrong labels, penalty mix); see `reseed`
         self.A = DiffAug(aug) if aug else None
         self.d_info = {}
+        self.xg, self.yg = self.xc[:0], self.yc[:0]  # the grown part of the real side (`grow`)
+        if grow is not None: synth.on_batch.append(self._grow)
         synth.add_term('fa', self.fa_term, lambda: self.lam)  # λ has one home, `self.lam`: the term's weight reads it
         self.synth = synth  # set last: attribute reads fall through to it (see __getattr__)
 
@@ -167,9 +173,16 @@ class Guided:
             f = self._feat(self.synth.teacher, self.A(x) if self.A else x)
         return F.normalize(f, dim=1)*f.shape[1]**0.5
 
+    def _grow(self, x, y, synth):
+        "After each call (`on_batch`): the new images the teacher reads as their pseudo-label with confidence >= `grow` join the real side (the newest `grow_cap` kept)."
+        with torch.no_grad(), (synth.hooks.paused() if synth.hooks else contextlib.nullcontext()):
+            p = torch.cat([F.softmax(synth.teacher(x[i:i + 256]), 1) for i in range(0, len(x), 256)])
+        ok = (p.max(1).values >= self.grow) & (p.argmax(1) == y)
+        self.xg, self.yg = torch.cat([self.xg, x[ok]])[-self.grow_cap:], torch.cat([self.yg, y[ok]])[-self.grow_cap:]
+
     def condensed_feats(self)->tuple:
-        "Features of `A(x_c)` for (a random subset of at most `max_cs` of) the condensed images, and their labels."
-        xc, yc = self.xc, self.yc
+        "Features of `A(x_c)` for (a random subset of at most `max_cs` of) the condensed images (and the grown ones, `grow`), and their labels."
+        xc, yc = torch.cat([self.xc, self.xg]), torch.cat([self.yc, self.yg])
         if len(xc) > self.max_cs:
             i = torch.randperm(len(xc), device=xc.device)[:self.max_cs]; xc, yc = xc[i], yc[i]
         with torch.no_grad(): return self.feats(xc), yc
@@ -214,14 +227,16 @@ class Guided:
     @property
     def parts(self): return {**self.synth.parts, **{k: float(v) for k, v in self.d_info.items()}}  # D's last step, read once
     def state_dict(self)->dict:
-        return {'base': self.synth.state_dict(), 'D': self.D.state_dict(), 'd_opt': self.d_opt.state_dict(), 'rng': self.guide_rng.state_dict()}
+        return {'base': self.synth.state_dict(), 'D': self.D.state_dict(), 'd_opt': self.d_opt.state_dict(), 'rng': self.guide_rng.state_dict(),
+                **({'grown': (self.xg.cpu(), self.yg.cpu())} if self.grow is not None else {})}
     def load_state_dict(self, sd:dict):
         self.synth.load_state_dict(sd['base']); self.D.load_state_dict(sd['D']); self.d_opt.load_state_dict(sd['d_opt'])
         if 'rng' in sd: self.guide_rng.load_state_dict(sd['rng'])
+        if 'grown' in sd: self.xg, self.yg = (t.to(self.xc.device) for t in sd['grown'])
         return self
     def __repr__(self):
         defaults = {k: p.default for k, p in inspect.signature(Guided.__init__).parameters.items()}
-        extra = ''.join(f", {k}={getattr(self, k)!r}" for k in ('width', 'd_lr', 'clip', 'max_cs', 'layer', 'objective', 'gp', 'hygiene') if getattr(self, k) != defaults[k])
+        extra = ''.join(f", {k}={getattr(self, k)!r}" for k in ('width', 'd_lr', 'clip', 'max_cs', 'layer', 'objective', 'gp', 'hygiene', 'grow', 'grow_cap') if getattr(self, k) != defaults[k])
         return (f"Guided({type(self.synth).__name__}, lam={self.lam}, conditional={self.conditional}, d_steps={self.d_steps}, "
                 f"fa_bs={self.fa_bs}, aug={self.aug!r}, condensed={len(self.xc)}{extra})")  # later settings only when not default: earlier records stay valid
     def config(self)->dict:

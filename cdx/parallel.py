@@ -64,6 +64,8 @@ class DDPCB(Callback):
             learn.model = nn.SyncBatchNorm.convert_sync_batchnorm(learn.model)
         learn.model = DDP(learn.model, device_ids=[dev.index] if dev.type == 'cuda' else None)  # broadcasts rank 0's weights
         set_seed(self.seed + 1_000_003*rank)  # each rank synthesises and augments differently
+        if getattr(self.scb.synth, 'grow', None) is not None:  # each rank's guide would grow its own real side: its state could not be averaged
+            raise ConfigError("a guide whose real side grows (grow=...) runs in one process only: leave grow unset under torchrun")
         if self.scb.synth is not None:
             average_state(self.scb.synth)  # the same synthesizer everywhere from the start
             self.scb.gather = self._gather
