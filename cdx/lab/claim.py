@@ -19,7 +19,7 @@ from ..learner import evaluate
 # %% auto #0
 __all__ = ['RUNGS', 'ROWS', 'VARIANTS', 'CHOSEN', 'CELLS', 'GUIDES', 'AMP', 'MIXES', 'cell_key', 'cell_rows', 'cell_tag',
            'guided', 'run_name', 'cell_budget', 'finished', 'read_run', 'claim_run', 'claim_study', 'with_record',
-           'valid_scores', 'select_on_valid', 'verdict_table', 'claim_verdicts', 'verdicts_table']
+           'valid_scores', 'select_on_valid', 'verdict_table', 'claim_verdicts', 'verdicts_table', 'forest_plot']
 
 # %% ../../nbs/08d_claim.ipynb #4fb3aaab
 RUNGS = {'today': dict(budget={}, synth={}),                  # 05b's BUDGET: 25 epochs x 40 KD steps
@@ -241,3 +241,17 @@ def verdicts_table(rows:list)->Table:
     f = lambda v: '–' if v is None else f"{100*v:+.2f}"
     return Table([{'claim': r['claim'], 'comparison': r['comparison'], 'pairs': r['pairs'], 'difference (points)': f(r['mean']) + ('' if r['se'] is None else f" ± {100*r['se']:.2f}"),
                    'detectable (points)': '–' if r['detectable'] is None else f"{100*r['detectable']:.1f}", 'reading': r['reading']} for r in rows])
+
+# %% ../../nbs/08d_claim.ipynb #389d882d
+def forest_plot(study:list, ax=None, title:str='Base* (or the variant row) − Base + CS, paired, test (points)'):
+    "Every cell with at least 2 pairs as its mean paired difference and 95 % interval (t on n - 1 degrees of freedom), study by study."
+    import matplotlib.pyplot as plt
+    cells = [c for c in study if c['paired']['n'] >= 2]
+    if ax is None: _, ax = plt.subplots(figsize=(7, 0.32*len(cells) + 1))
+    for i, c in enumerate(cells):
+        p = c['paired']; h = _t(p['n'])*p['se']
+        ax.errorbar(100*p['mean'], -i, xerr=100*h, fmt='o', ms=4, capsize=2, color=f"C{c.get('study', 1) - 1}")
+    ax.set_yticks([-i for i in range(len(cells))],
+                  [f"s{c.get('study', 1)} {c.get('base', 'fast')} {c['rung']} {c['pair'][:3]}. {c['spc']}spc {c['variant']} ({c['paired']['n']})" for c in cells], fontsize=7)
+    ax.axvline(0, color='k', lw=0.8); ax.set_xlabel(title, fontsize=8)
+    return ax
