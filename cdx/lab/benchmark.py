@@ -4,6 +4,7 @@
 
 # %% ../../nbs/08b_benchmark.ipynb #bbd196cf
 from __future__ import annotations
+import functools
 from pathlib import Path
 from ..core import set_seed
 from ..datasets import get_spec, load_tensors, valid_split
@@ -69,6 +70,7 @@ def run_row(method:str|None, # a registered synthesizer, or None for KD on the c
             'first_kd_loss': next((r['kd_loss'] for r in rows if r['kd_loss'] is not None), None), 'name': name,
             **({'val_acc': rows[-1]['test_acc']} if valid else {})}
 
-def _test_set(dataset:str):
+@functools.lru_cache(maxsize=4)
+def _test_set(dataset:str):  # read once per process: a study reads back many runs
     x, y = load_tensors(dataset, train=False)
     return get_spec(dataset).normalize(x), y

@@ -9,11 +9,10 @@ from pathlib import Path
 from ..core import Table
 from ..methods import Fast
 from ..synthesis import SYNTHESIZERS
-from .benchmark import run_row, row_name, BUDGET, SYNTH_BS
+from .benchmark import run_row, row_name, BUDGET, SYNTH_BS, _test_set
 from .expansion import paired, detectable
 from .testbed import Testbed, FMNIST
 from ..checkpoints import load_checkpoint
-from ..datasets import load_tensors, get_spec
 from ..learner import evaluate
 
 # %% auto #0
@@ -95,8 +94,7 @@ def read_run(cell:dict, row:str, seed:int, out:str|Path, bed:Testbed=FMNIST)->di
     if not finished(log, cell_budget(cell)['epochs']): return None
     rows = [json.loads(l) for l in log.read_text().splitlines() if l.strip()]
     m = load_checkpoint(Path(out)/f'{name}.pt', model=bed.model(cell['pair'])).model
-    x, y = load_tensors(bed.dataset, train=False)
-    return {'acc': evaluate(m, get_spec(bed.dataset).normalize(x), y), 'val_acc': rows[-1]['test_acc'], 'name': name,
+    return {'acc': evaluate(m, *_test_set(bed.dataset)), 'val_acc': rows[-1]['test_acc'], 'name': name,
             'curve': [(r['epoch'], r['test_acc']) for r in rows if r['test_acc'] is not None], 'minutes': round(rows[-1]['wall_s']/60, 1)}
 
 def claim_run(cell:dict, row:str, seed:int, out:str|Path, make:bool=True)->dict|None:
