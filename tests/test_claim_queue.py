@@ -10,8 +10,8 @@ def _queue(out):
     q.OUT = Path(out)
     return q
 
-def _plan(tmp_path, record=None):
-    "The queue's plan for the empty runs folder `tmp_path` with `record` (study cells) as the committed record; CELLS; every run name."
+def _plan(tmp_path, record=None, pair=None):
+    "The queue's plan (of `pair`'s cells, if given) for the runs folder `tmp_path` with `record` (study cells) as the committed record; CELLS; every run name."
     rec = tmp_path/'record.json'
     if record is not None: rec.write_text(json.dumps(record))
     # in a fresh process: importing cdx here would make the notebooks run later in this process (test_notebooks) register
@@ -21,7 +21,7 @@ spec = importlib.util.spec_from_file_location('claim_queue', {str(ROOT/'tools'/'
 q = importlib.util.module_from_spec(spec); spec.loader.exec_module(q); q.OUT = __import__('pathlib').Path({str(tmp_path)!r})
 q.RECORD = q.OUT/'record.json'
 from cdx.lab.claim import CELLS, run_name, cell_rows
-print(json.dumps(dict(todo=q.plan(), cells=CELLS, names=sorted({{run_name(c, r, s) for c in CELLS for s in range(c['seeds']) for r in cell_rows(c)}}))))"""
+print(json.dumps(dict(todo=q.plan({pair!r}), cells=CELLS, names=sorted({{run_name(c, r, s) for c in CELLS for s in range(c['seeds']) for r in cell_rows(c)}}))))"""
     p = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, cwd=ROOT)
     assert p.returncode == 0, p.stderr
     return json.loads(p.stdout.strip().splitlines()[-1])
@@ -81,3 +81,24 @@ def test_extra_pairs(tmp_path):
     assert seed5(_plan(tmp_path)['todo']) == []
     write([0.05, -0.04, 0.03, -0.05, 0.06])  # s.e. 2.3 points: a 6th pair, both rows
     assert len(seed5(_plan(tmp_path)['todo'])) == 2
+
+def test_extra_pairs_from_record(tmp_path):
+    # on a new machine (no .acc files, no runs) the committed record's accuracies decide a cell's extra pairs
+    got = _plan(tmp_path)
+    c = next(c for c in got['cells'] if c.get('study') == 2 and c.get('variant') == 'wgan' and c['pair'] == 'heterogeneous' and c.get('base', 'fast') == 'fast')
+    i = got['cells'].index(c)
+    seed5 = lambda todo: [n for ii, r, s, n in todo if ii == i and s == 5]
+    assert seed5(got['todo']) == []  # no pairs yet: no extra seed
+    def record(diffs):
+        return [dict(c, seeds=[dict(seed=s, plus_cs=0.8, guided=0.8 + d, val=dict(plus_cs=0.8, guided=0.8)) for s, d in enumerate(diffs)])]
+    assert len(seed5(_plan(tmp_path, record([0.05, -0.04, 0.03, -0.05, 0.06]))['todo'])) == 2  # s.e. 2.3 points: a 6th pair
+    assert seed5(_plan(tmp_path, record([0.0, 0.001, -0.001, 0.002, 0.0]))['todo']) == []      # s.e. 0.05 points: enough
+
+def test_pair_lane(tmp_path):
+    # --pair keeps a queue to one pair's cells; the two lanes together are the whole plan
+    got = _plan(tmp_path)
+    lanes = {p: _plan(tmp_path, pair=p)['todo'] for p in ('homogeneous', 'heterogeneous')}
+    assert all(got['cells'][i]['pair'] == p for p, todo in lanes.items() for i, *_ in todo) and all(lanes.values())
+    assert sorted(n for t in lanes.values() for *_, n in t) == sorted(n for *_, n in got['todo'])
+    p = subprocess.run([sys.executable, str(ROOT/'tools'/'claim_queue.py'), '--list', '--pair', 'hetero'], capture_output=True, text=True, cwd=ROOT)
+    assert p.returncode == 2 and 'use homogeneous or heterogeneous' in p.stdout

@@ -8,7 +8,8 @@ and an interrupted one resumes from its checkpoint, so rerunning this after a st
 Several queues may run at once (`--workers`, or this script started again): each takes the next run no live queue holds
 (a `NAME.taken` file with its pid; a dead queue's file is taken over). Each run is single-threaded unless OMP_NUM_THREADS says
 otherwise; give a queue no more workers than cores. Progress goes to runs/claim/queue.log.
-Usage: python tools/claim_queue.py [--list] [--workers N]"""
+`--pair P` keeps a queue to one pair's cells (run one queue per pair to interleave them).
+Usage: python tools/claim_queue.py [--list] [--workers N] [--pair homogeneous|heterogeneous]"""
 import json, os, subprocess, sys, time
 from pathlib import Path
 
@@ -17,20 +18,22 @@ NBS, OUT = ROOT/'nbs', ROOT/'runs'/'claim'
 
 RECORD = NBS/'results'/'claim_study.json'  # the study's committed record, written by 08d from the runs it read back
 
-def recorded()->set:
-    """(cell key, seed, row) of every run whose test accuracy the committed record holds: `runs/` is not in git, and on a new
-    machine those runs are not made again (08d keeps their recorded figures). A cell's key (`cdx.lab.claim.cell_key`) holds its
-    pairing, base, set and precision: an exact-pair cell is never taken for a loose one, nor a CMI cell for a Fast one."""
+def recorded()->dict:
+    """{(cell key, seed, row): test accuracy} of every run the committed record holds: `runs/` is not in git, and on a new
+    machine those runs are not made again (08d keeps their recorded figures) and their accuracies still decide a cell's extra
+    pairs. A cell's key (`cdx.lab.claim.cell_key`) holds its pairing, base, set and precision: an exact-pair cell is never taken
+    for a loose one, nor a CMI cell for a Fast one."""
     from cdx.lab.claim import cell_key
-    if not RECORD.exists(): return set()
-    return {(cell_key(c), s['seed'], row) for c in json.loads(RECORD.read_text()) for s in c['seeds'] for row, v in s.items()
+    if not RECORD.exists(): return {}
+    return {(cell_key(c), s['seed'], row): v for c in json.loads(RECORD.read_text()) for s in c['seeds'] for row, v in s.items()
             if row not in ('seed', 'val', 'recorded') and v is not None}
 
 def test_acc(c:dict, row:str, s:int)->float|None:
-    "A finished run's test accuracy: from its `.acc` file (the queue writes one after each run), else read back once and kept."
-    from cdx.lab.claim import run_name, read_run
+    "A finished run's test accuracy: from its `.acc` file (the queue writes one after each run), else the committed record, else read back once and kept."
+    from cdx.lab.claim import run_name, read_run, cell_key
     f = OUT/f'{run_name(c, row, s)}.acc'
     if f.exists(): return float(f.read_text())
+    if (cell_key(c), s, row) in (rec := recorded()): return rec[(cell_key(c), s, row)]
     r = read_run(c, row, s, OUT)
     if r is not None: f.write_text(repr(r['acc']))
     return None if r is None else r['acc']
@@ -47,8 +50,10 @@ def wants_more(c:dict, upto:int)->bool:
         d.append(a - b)
     return st.stdev(d)/len(d)**0.5 > c.get('target_se', 0.)
 
-def plan():
-    "The runs still to make, as (cell index, row, seed), in the study's order; a cell's extra seeds once its earlier pairs ask for them."
+def plan(pair:str|None=None):
+    """The runs still to make, as (cell index, row, seed), in the study's order; a cell's extra seeds once its earlier pairs ask
+    for them. With `pair`, only that pair's cells: one queue per pair is how the study's cells and the recipe issue's interleave
+    (a heterogeneous run takes 2-3 times as long as a homogeneous one)."""
     sys.path.insert(0, str(ROOT))
     from cdx.lab.claim import CELLS, run_name, finished, cell_budget, cell_key, cell_rows
     def group(i):  # a variant cell sorts with the first variant cell of its identity but the variant (study, base, precision, rung, pair, spc)
@@ -57,6 +62,7 @@ def plan():
         return min(j for j, d in enumerate(CELLS) if d.get('variant') and cell_key(d)[:-1] == cell_key(c)[:-1])
     seen, todo, rec = set(), [], recorded()
     for i, c in enumerate(CELLS):  # cells of one rung share their Base + CS runs: each run once
+        if pair and c['pair'] != pair: continue
         seeds = list(range(c['seeds']))
         while len(seeds) < c.get('max_seeds', c['seeds']) and 'guided' in cell_rows(c) and wants_more(c, len(seeds)): seeds.append(len(seeds))
         for s in seeds:
@@ -87,21 +93,23 @@ def take(name:str)->bool:
     return False
 
 def main(argv):
+    pair = argv[argv.index('--pair') + 1] if '--pair' in argv else None
+    if pair not in (None, 'homogeneous', 'heterogeneous'): print(f'--pair {pair}: use homogeneous or heterogeneous'); return 2
     if '--list' in argv:
-        todo = plan()
+        todo = plan(pair)
         for *_, n in todo: print(n)
         print(f'{len(todo)} runs to make'); return 0
     if '--workers' in argv:
         n = int(argv[argv.index('--workers') + 1])
-        ps = [subprocess.Popen([sys.executable, __file__]) for _ in range(n)]
+        ps = [subprocess.Popen([sys.executable, __file__, *(['--pair', pair] if pair else [])]) for _ in range(n)]
         return max(p.wait() for p in ps)
     OUT.mkdir(parents=True, exist_ok=True)
     log = open(OUT/'queue.log', 'a')
     say = lambda m: (print(m, flush=True), log.write(m + '\n'), log.flush())
     from cdx.lab.claim import CELLS, finished, cell_budget
     while True:  # plan again after each pass: a cell's extra seeds are decided by the runs of the pass before
-        todo, ran = plan(), 0
-        say(f'{time.strftime("%F %T")} queue {os.getpid()}: {len(todo)} runs to make')
+        todo, ran = plan(pair), 0
+        say(f'{time.strftime("%F %T")} queue {os.getpid()}{" (" + pair + ")" if pair else ""}: {len(todo)} runs to make')
         for i, row, s, name in todo:
             if not take(name): continue
             if finished(OUT/f'{name}.jsonl', cell_budget(CELLS[i])['epochs']):  # another queue finished it after this one planned
