@@ -98,13 +98,13 @@ def _present(spec:DatasetSpec, root:Path)->bool:
     raise NotImplementedError(f"no layout check for {spec.name}")
 
 def _unzip_debian_fmnist(dest:Path)->bool:
-    "Unzip Debian's Fashion-MNIST files into `dest/FashionMNIST/raw` once (atomically per file); False if Debian's are absent."
+    "Unzip Debian's Fashion-MNIST files into `dest/FashionMNIST/raw` once (atomically per file, so processes may race); False if Debian's are absent."
     src = Path(DEBIAN_FMNIST)
     if not all((src/f'{f}.gz').is_file() for f in _IDX): return False
     raw = dest/'FashionMNIST'/'raw'; raw.mkdir(parents=True, exist_ok=True)
     for f in _IDX:
         if (raw/f).is_file(): continue
-        tmp = raw/f'{f}.tmp'
+        tmp = raw/f'{f}.{os.getpid()}.tmp'  # one partial file per process: two first calls at once each finish their own
         with gzip.open(src/f'{f}.gz', 'rb') as i, open(tmp, 'wb') as o: shutil.copyfileobj(i, o)
         os.replace(tmp, raw/f)
     return True
