@@ -84,8 +84,8 @@ def parser()->argparse.ArgumentParser:
                         description="Writes <folder>/audit.json and audit.md (06c_audit).")
     au.add_argument('folder', help="a cdx distill run folder"); au.add_argument('--n', type=int, default=2000, help="images per split in the attack")
     au.add_argument('--data-root', dest='root', help="where the dataset is"); au.add_argument('--debug', action='store_true', help="show the traceback of an error")
-    c = sub.add_parser('condense', help="condense a dataset (DM) into a set `cdx distill --condensed` reads",
-                       description="Through `cdx.condense.condense`: a method, one of its profiles (published DM: 20,000 iterations, 256 real images per class, width 128, lr 1; cpu: 300, 64, 64, 1), settings over it; resumable from <out>.")
+    c = sub.add_parser('condense', help="condense a dataset (DM, DSA or MTT) into a set `cdx distill --condensed` reads",
+                       description="Through `cdx.condense.condense`: a method, one of its profiles (published: the method's published settings; cpu: what 2 CPU cores afford; 02c_condense lists both), settings over it (--set for the method's own: DSA outer, inner, lr_net; MTT syn_steps, expert_epochs, max_start_epoch, experts, train_epochs, lr_lr, lr_teacher); resumable from <out>.")
     t = sub.add_parser('train-teacher', help="train a zoo model on a dataset: a teacher file `cdx distill --teacher` reads",
                        description="SGD with momentum, cosine schedule, translation and flip; checkpoint every epoch, resumable from <out>/teacher.pt.")
     for a in (c, t):
@@ -97,7 +97,8 @@ def parser()->argparse.ArgumentParser:
     c.add_argument('--profile', default='published', help="the method's named settings: published or cpu")
     c.add_argument('--spc', type=int, default=10, help="images per class"); c.add_argument('--iters', type=int, help="iterations (default: the profile's)")
     c.add_argument('--lr', type=float, help="the images' learning rate (default: the profile's)"); c.add_argument('--batch-real', type=int, help="real images per class per iteration (default: the profile's)")
-    c.add_argument('--width', type=int, help="the random ConvNet embedders' width (default: the profile's)")
+    c.add_argument('--width', type=int, help="the ConvNet's width (default: the profile's)")
+    c.add_argument('--set', action='append', default=[], metavar='KEY=VALUE', help="a setting of the method, e.g. --set syn_steps=10 (YAML values; checked against the method's settings)")
     t.add_argument('--arch', required=True, help="a zoo model"); t.add_argument('--epochs', type=int, default=200)
     t.add_argument('--lr', type=float, default=0.1); t.add_argument('--bs', type=int, default=128); t.add_argument('--wd', type=float, default=5e-4)
     t.add_argument('--n', type=int, help="the first n training images only (a quick check)")
@@ -143,7 +144,7 @@ def _data(dataset, root, train=True):
 def run_condense(a)->Path:
     "`cdx condense`: `cdx.condense.condense` (every setting checked first, resumable) into `<out>/res_<METHOD>_<DATASET>_ConvNet_<spc>ipc.pt`."
     from cdx.condense import condense_settings
-    s = condense_settings(a.method, a.profile, spc=a.spc, iters=a.iters, lr=a.lr, batch_real=a.batch_real, width=a.width, seed=a.seed)  # before the data is read
+    s = condense_settings(a.method, a.profile, **{**_pairs(a.set), **dict(spc=a.spc, iters=a.iters, lr=a.lr, batch_real=a.batch_real, width=a.width, seed=a.seed)})  # before the data is read
     data = _data(a.dataset, a.root)
     print(f"cdx: condensing {a.dataset} to {s['spc']} images per class by {a.method} ({s['iters']} iterations, profile {a.profile}); resumable from {a.out}", flush=True)
     cs, f = condense(a.method, a.dataset, s['spc'], a.profile, a.out, data=data, device=a.device, **{k: v for k, v in s.items() if k != 'spc'})

@@ -10,7 +10,7 @@ from pathlib import Path
 import torch, torch.nn as nn, torch.nn.functional as F
 import fastcore.all as fc
 from .core import ConfigError
-from .learner import Learner, Callback, CancelEpochException, ORDER
+from .learner import Learner, Callback, CancelEpochException, ORDER, channels_last_safe
 from .pool import Pool
 from .synthesis import Synthesizer, kl_div_t
 
@@ -40,7 +40,7 @@ class SynthesisCB(Callback):
     def before_fit(self, learn):
         dev = next(learn.model.parameters()).device
         learn.teacher.to(dev)
-        if dev.type == 'cpu': learn.teacher.to(memory_format=torch.channels_last)
+        if dev.type == 'cpu' and channels_last_safe(learn.teacher): learn.teacher.to(memory_format=torch.channels_last)
     def before_epoch(self, learn):
         if not learn.training: return
         self.info = {}

@@ -14,8 +14,8 @@ from .core import default_device, to_device, set_seed
 
 # %% auto #0
 __all__ = ['ORDER', 'TensorLoader', 'DataLoaders', 'CancelFitException', 'CancelEpochException', 'CancelBatchException',
-           'Callback', 'with_cbs', 'Learner', 'DeviceCB', 'accuracy', 'MetricsCB', 'ProgressCB', 'LRSchedCB',
-           'EarlyStopCB', 'SingleBatchCB', 'fit_classifier', 'evaluate']
+           'Callback', 'with_cbs', 'Learner', 'channels_last_safe', 'DeviceCB', 'accuracy', 'MetricsCB', 'ProgressCB',
+           'LRSchedCB', 'EarlyStopCB', 'SingleBatchCB', 'fit_classifier', 'evaluate']
 
 # %% ../nbs/00a_learner.ipynb #a02c02f2
 class TensorLoader:
@@ -168,19 +168,26 @@ class Learner:
         raise AttributeError(f"{type(self).__name__} has no attribute {name!r}")
 
 # %% ../nbs/00a_learner.ipynb #e9a1f62c
+def channels_last_safe(model:nn.Module)->bool:
+    """May `model` run in channels-last format? Not when it has a strided 1x1 convolution with fewer than 8 input channels (a
+    thin ResNet's shortcut): torch 2.14's CPU backward of one aborts the process (double free) on AVX2-only CPUs (found here on
+    an AMD EPYC; 8 or more input channels, 3x3 kernels and stride 1 are fine). Such a model stays in the default format."""
+    return not any(isinstance(m, nn.Conv2d) and m.kernel_size == (1, 1) and m.stride != (1, 1) and m.in_channels < 8 for m in model.modules())
+
 class DeviceCB(Callback):
-    "Put the model and each batch on `device` (default: `default_device()`), optionally in `channels_last` memory format."
+    "Put the model and each batch on `device` (default: `default_device()`), in `channels_last` memory format where it is safe."
     order = ORDER.device
     def __init__(self, device=None, # the device; default: `default_device()`
-                 channels_last:bool=True, # 4-d inputs and the model in channels-last format (1.2-2.6x faster for convnets on CPU here)
+                 channels_last:bool=True, # 4-d inputs and the model in channels-last format (1.2-2.6x faster for convnets on CPU here), if `channels_last_safe`
                 ):
         self.device, self.channels_last = device or default_device(), channels_last
     def before_fit(self, learn):
         learn.model.to(self.device)
-        if self.channels_last: learn.model.to(memory_format=torch.channels_last)
+        self.cl = self.channels_last and channels_last_safe(learn.model)
+        if self.cl: learn.model.to(memory_format=torch.channels_last)
     def before_batch(self, learn):
         learn.xb, learn.yb = to_device((learn.xb, learn.yb), self.device)
-        if self.channels_last and learn.xb.dim() == 4: learn.xb = learn.xb.contiguous(memory_format=torch.channels_last)
+        if self.cl and learn.xb.dim() == 4: learn.xb = learn.xb.contiguous(memory_format=torch.channels_last)
 
 def accuracy(preds, # logits (N, classes)
              yb, # integer labels (N,)
