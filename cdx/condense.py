@@ -153,7 +153,7 @@ def dm_panel_loss(cs:CondensedSet, # the synthetic set
         tot += dm_loss(net, reals, syns).item()
     return tot/n_nets
 
-# %% ../nbs/02c_condense.ipynb #6fa90a8c
+# %% ../nbs/02c_condense.ipynb #c11d3923
 def match_loss(gw_syn:list, gw_real:list, # per parameter: the gradient on the synthetic and on the real batch
               )->torch.Tensor:
     """DC/DSA's layer-wise gradient distance (the official `match_loss` with `dis_metric='ours'`): each parameter's gradient as a
@@ -226,7 +226,7 @@ def gradient_matching(dataset:str='fashion_mnist', # registered dataset to conde
     losses, secs = _optimise(f"{'DSA' if aug else 'DC'} {spec.title} {spc}/class", cfg, {'syn': syn}, [opt], step, iters, ckpt, save_every, progress, stop_after)
     return _condensed(syn, labels.cpu(), dataset, 'DSA' if aug else 'DC', cfg, losses, secs)
 
-# %% ../nbs/02c_condense.ipynb #2f7a77e8
+# %% ../nbs/02c_condense.ipynb #1988609a
 def _flat(net:nn.Module)->torch.Tensor: return torch.cat([p.detach().reshape(-1) for p in net.parameters()]).cpu()
 
 def _unflat(net:nn.Module, p:torch.Tensor)->dict:

@@ -10,7 +10,7 @@ def _queue(out):
     q.OUT = Path(out)
     return q
 
-def _plan(tmp_path, record=None, pair=None):
+def _plan(tmp_path, record=None, pair=None, bf16=True):
     "The queue's plan (of `pair`'s cells, if given) for the runs folder `tmp_path` with `record` (study cells) as the committed record; CELLS; every run name."
     rec = tmp_path/'record.json'
     if record is not None: rec.write_text(json.dumps(record))
@@ -19,7 +19,7 @@ def _plan(tmp_path, record=None, pair=None):
     code = f"""import json, sys, importlib.util
 spec = importlib.util.spec_from_file_location('claim_queue', {str(ROOT/'tools'/'claim_queue.py')!r})
 q = importlib.util.module_from_spec(spec); spec.loader.exec_module(q); q.OUT = __import__('pathlib').Path({str(tmp_path)!r})
-q.RECORD = q.OUT/'record.json'
+q.RECORD = q.OUT/'record.json'; q.native_bf16 = lambda: {bf16!r}
 from cdx.lab.claim import CELLS, run_name, cell_rows
 print(json.dumps(dict(todo=q.plan({pair!r}), cells=CELLS, names=sorted({{run_name(c, r, s) for c in CELLS for s in range(c['seeds']) for r in cell_rows(c)}}))))"""
     p = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, cwd=ROOT)
@@ -35,7 +35,10 @@ def test_order(tmp_path):
     vk = key(next(c for c in CELLS if c.get('variant')))  # the variants of the rung that decides
     var = [(i, s) for i, row, s, _ in todo if CELLS[i].get('variant') and key(CELLS[i]) == vk]
     assert len({i for i, _ in var}) > 1 and [s for _, s in var] == sorted(s for _, s in var)  # variants seed-major
-    assert var[:len({i for i, _ in var})] == [(i, 0) for i in sorted({i for i, _ in var})]    # seed 0 of each variant first
+    assert sorted(var[:len({i for i, _ in var})]) == [(i, 0) for i in sorted({i for i, _ in var})]    # seed 0 of each variant first
+    hom = [(CELLS[i].get('variant'), row) for i, row, s, _ in todo if s == 0 and key(CELLS[i])[0] >= 2 and key(CELLS[i])[2:] == (None, 'ratio', 'homogeneous', 1)]
+    test = [v for v, row in hom[:3]]
+    assert hom[0][1] == 'plus_cs' and test[1:] == ['cutmix-init50', 'cutmix-pool50']  # the recipe issue's variant and its control right after Base + CS
     first = {}
     for k, (i, *_) in enumerate(todo): first.setdefault(i, k)
     assert [i for i in first if not CELLS[i].get('variant')] == sorted(i for i in first if not CELLS[i].get('variant'))  # the cells' order
@@ -102,3 +105,9 @@ def test_pair_lane(tmp_path):
     assert sorted(n for t in lanes.values() for *_, n in t) == sorted(n for *_, n in got['todo'])
     p = subprocess.run([sys.executable, str(ROOT/'tools'/'claim_queue.py'), '--list', '--pair', 'hetero'], capture_output=True, text=True, cwd=ROOT)
     assert p.returncode == 2 and 'use homogeneous or heterogeneous' in p.stdout
+
+def test_bf16_cells(tmp_path):
+    # a bf16 cell's runs are planned only on a CPU with native bf16 (elsewhere bf16 is ~10x slower than fp32); no other run is dropped
+    got, off = _plan(tmp_path), _plan(tmp_path, bf16=False)
+    gone = set(n for *_, n in got['todo']) - set(n for *_, n in off['todo'])
+    assert gone and all('-bf16' in n for n in gone) and not any('-bf16' in n for *_, n in off['todo'])

@@ -8,7 +8,8 @@ and an interrupted one resumes from its checkpoint, so rerunning this after a st
 Several queues may run at once (`--workers`, or this script started again): each takes the next run no live queue holds
 (a `NAME.taken` file with its pid; a dead queue's file is taken over). Each run is single-threaded unless OMP_NUM_THREADS says
 otherwise; give a queue no more workers than cores. Progress goes to runs/claim/queue.log.
-`--pair P` keeps a queue to one pair's cells (run one queue per pair to interleave them).
+`--pair P` keeps a queue to one pair's cells (run one queue per pair to interleave them). A bf16 cell is made only on a CPU with
+native bf16 (`native_bf16`).
 Usage: python tools/claim_queue.py [--list] [--workers N] [--pair homogeneous|heterogeneous]"""
 import json, os, subprocess, sys, time
 from pathlib import Path
@@ -27,6 +28,12 @@ def recorded()->dict:
     if not RECORD.exists(): return {}
     return {(cell_key(c), s['seed'], row): v for c in json.loads(RECORD.read_text()) for s in c['seeds'] for row, v in s.items()
             if row not in ('seed', 'val', 'recorded') and v is not None}
+
+def native_bf16()->bool:
+    "Does this CPU compute bf16 natively (AVX512-BF16 or AMX)? Without it bf16 autocast is emulated, about 10x slower than fp32 (08d, Precision)."
+    try: flags = Path('/proc/cpuinfo').read_text()
+    except OSError: return False
+    return 'avx512_bf16' in flags or 'amx_bf16' in flags
 
 def test_acc(c:dict, row:str, s:int)->float|None:
     "A finished run's test accuracy: from its `.acc` file (the queue writes one after each run), else the committed record, else read back once and kept."
@@ -50,6 +57,12 @@ def wants_more(c:dict, upto:int)->bool:
         d.append(a - b)
     return st.stdev(d)/len(d)**0.5 > c.get('target_se', 0.)
 
+FIRST = ('cutmix-init50', 'cutmix-pool50')  # within a seed, after Base + CS: the recipe issue's first variant and its control (issue 25)
+
+def rank(c:dict, row:str)->int:
+    "Order within one seed of a group: Base + CS, then the `FIRST` variants, then the rest."
+    return 0 if row == 'plus_cs' else 1 if c.get('variant') in FIRST else 2
+
 def plan(pair:str|None=None):
     """The runs still to make, as (cell index, row, seed), in the study's order; a cell's extra seeds once its earlier pairs ask
     for them. With `pair`, only that pair's cells: one queue per pair is how the study's cells and the recipe issue's interleave
@@ -60,9 +73,10 @@ def plan(pair:str|None=None):
         c = CELLS[i]
         if not c.get('variant'): return i
         return min(j for j, d in enumerate(CELLS) if d.get('variant') and cell_key(d)[:-1] == cell_key(c)[:-1])
-    seen, todo, rec = set(), [], recorded()
+    seen, todo, rec, bf16 = set(), [], recorded(), native_bf16()
     for i, c in enumerate(CELLS):  # cells of one rung share their Base + CS runs: each run once
         if pair and c['pair'] != pair: continue
+        if c.get('amp') == 'bf16' and not bf16: continue  # a bf16 cell is made only where bf16 is native
         seeds = list(range(c['seeds']))
         while len(seeds) < c.get('max_seeds', c['seeds']) and 'guided' in cell_rows(c) and wants_more(c, len(seeds)): seeds.append(len(seeds))
         for s in seeds:
@@ -70,7 +84,7 @@ def plan(pair:str|None=None):
                 n = run_name(c, row, s)
                 done = finished(OUT/f'{n}.jsonl', cell_budget(c)['epochs']) or (cell_key(c), s, row) in rec
                 extra = s >= c['seeds']  # extra seeds go after every cell's first ones
-                if n not in seen and not done: todo.append(((extra, group(i), s, i, r), i, row, s))
+                if n not in seen and not done: todo.append(((extra, group(i), s, rank(c, row), i, r), i, row, s))
                 seen.add(n)
     return [(i, row, s, run_name(CELLS[i], row, s)) for _, i, row, s in sorted(todo)]
 
