@@ -19,7 +19,7 @@ def _plan(tmp_path, record=None, pair=None, bf16=True):
     code = f"""import json, sys, importlib.util
 spec = importlib.util.spec_from_file_location('claim_queue', {str(ROOT/'tools'/'claim_queue.py')!r})
 q = importlib.util.module_from_spec(spec); spec.loader.exec_module(q); q.OUT = __import__('pathlib').Path({str(tmp_path)!r})
-q.RECORD = q.OUT/'record.json'; q.native_bf16 = lambda: {bf16!r}
+q.RECORD = q.OUT/'record.json'; q.native_bf16 = lambda: {bf16!r}; q.SETS = q.OUT/'sets'
 from cdx.lab.claim import CELLS, run_name, cell_rows
 print(json.dumps(dict(todo=q.plan({pair!r}), cells=CELLS, names=sorted({{run_name(c, r, s) for c in CELLS for s in range(c['seeds']) for r in cell_rows(c)}}))))"""
     p = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, cwd=ROOT)
@@ -29,8 +29,10 @@ print(json.dumps(dict(todo=q.plan({pair!r}), cells=CELLS, names=sorted({{run_nam
 def test_order(tmp_path):
     got = _plan(tmp_path)
     todo, CELLS = got['todo'], got['cells']  # nothing finished in an empty folder: every run, each once
-    names = [n for *_, n in todo]
-    assert sorted(names) == got['names']
+    jobs = [n for i, *_, n in todo if i is None]  # the condensation jobs (issue 26)
+    names = [n for i, *_, n in todo if i is not None]
+    assert sorted(names) == got['names'] and len(jobs) == len(set(jobs)) > 0
+    todo = [t for t in todo if t[0] is not None]
     key = lambda c: (c.get('study', 1), c.get('base', 'fast'), c.get('amp'), c['rung'], c['pair'], c['spc'])  # a cell's identity but the variant
     vk = key(next(c for c in CELLS if c.get('variant')))  # the variants of the rung that decides
     var = [(i, s) for i, row, s, _ in todo if CELLS[i].get('variant') and key(CELLS[i]) == vk]
@@ -101,7 +103,7 @@ def test_pair_lane(tmp_path):
     # --pair keeps a queue to one pair's cells; the two lanes together are the whole plan
     got = _plan(tmp_path)
     lanes = {p: _plan(tmp_path, pair=p)['todo'] for p in ('homogeneous', 'heterogeneous')}
-    assert all(got['cells'][i]['pair'] == p for p, todo in lanes.items() for i, *_ in todo) and all(lanes.values())
+    assert all(got['cells'][i]['pair'] == p for p, todo in lanes.items() for i, *_ in todo if i is not None) and all(lanes.values())
     assert sorted(n for t in lanes.values() for *_, n in t) == sorted(n for *_, n in got['todo'])
     p = subprocess.run([sys.executable, str(ROOT/'tools'/'claim_queue.py'), '--list', '--pair', 'hetero'], capture_output=True, text=True, cwd=ROOT)
     assert p.returncode == 2 and 'use homogeneous or heterogeneous' in p.stdout
@@ -111,3 +113,15 @@ def test_bf16_cells(tmp_path):
     got, off = _plan(tmp_path), _plan(tmp_path, bf16=False)
     gone = set(n for *_, n in got['todo']) - set(n for *_, n in off['todo'])
     assert gone and all('-bf16' in n for n in gone) and not any('-bf16' in n for *_, n in off['todo'])
+
+def test_condense_jobs(tmp_path):
+    # the condensation jobs go in the heterogeneous lane, after study 2's cell (a) and before the next cell; a job whose set is in SETS is done
+    todo, cells = (got := _plan(tmp_path, pair='heterogeneous'))['todo'], got['cells']
+    kinds = [('job' if i is None else (cells[i].get('study', 1), cells[i].get('base', 'fast'))) for i, *_ in todo]
+    first_job, last_job = kinds.index('job'), len(kinds) - 1 - kinds[::-1].index('job')
+    assert all(k == [2, 'fast'] or k == (2, 'fast') for k in kinds[:first_job] if k != 'job' and k[0] == 2)
+    assert all(k == 'job' for k in kinds[first_job:last_job + 1]) and any(k != 'job' and k[1] == 'cmi' for k in kinds[last_job + 1:])
+    name = next(n for i, *_, n in todo if i is None)
+    (tmp_path/'sets').mkdir(); (tmp_path/'sets'/f'{name}.pt').write_bytes(b'')
+    assert name not in [n for *_, n in _plan(tmp_path, pair='heterogeneous')['todo']]
+    assert not any(i is None for i, *_ in _plan(tmp_path, pair='homogeneous')['todo'])

@@ -10,6 +10,7 @@ Several queues may run at once (`--workers`, or this script started again): each
 otherwise; give a queue no more workers than cores. Progress goes to runs/claim/queue.log.
 `--pair P` keeps a queue to one pair's cells (run one queue per pair to interleave them). A bf16 cell is made only on a CPU with
 native bf16 (`native_bf16`).
+The heterogeneous lane also makes the condensation jobs of the Table 2 issue (`CONDENSE`), after study 2's cell (a).
 Usage: python tools/claim_queue.py [--list] [--workers N] [--pair homogeneous|heterogeneous]"""
 import json, os, subprocess, sys, time
 from pathlib import Path
@@ -57,6 +58,15 @@ def wants_more(c:dict, upto:int)->bool:
         d.append(a - b)
     return st.stdev(d)/len(d)**0.5 > c.get('target_se', 0.)
 
+SETS = NBS/'results'/'sets'  # the condensation jobs' sets, committed as they land (runs/ is not in git)
+CONDENSE = [  # the Table 2 issue's sets (issue 26), over each method's `cpu` profile, made in the heterogeneous lane after study 2's cell (a)
+    ('dsa', 1, dict(iters=1000)),  # DSA's published iteration count at 1 per class (2.9 s an iteration here, under load)
+    ('mtt', 1, {}), ('dm', 1, dict(iters=3000, init='noise')),
+    ('dsa', 10, {}), ('mtt', 10, {}), ('dm', 10, dict(iters=3000, init='noise'))]
+
+def job_name(method:str, spc:int, over:dict)->str:
+    return f"condense_{method}_{spc}ipc" + ''.join(f'_{k}{v}' for k, v in sorted(over.items()))
+
 FIRST = ('cutmix-init50', 'cutmix-pool50')  # within a seed, after Base + CS: the recipe issue's first variant and its control (issue 25)
 
 def rank(c:dict, row:str)->int:
@@ -86,7 +96,11 @@ def plan(pair:str|None=None):
                 extra = s >= c['seeds']  # extra seeds go after every cell's first ones
                 if n not in seen and not done: todo.append(((extra, group(i), s, rank(c, row), i, r), i, row, s))
                 seen.add(n)
-    return [(i, row, s, run_name(CELLS[i], row, s)) for _, i, row, s in sorted(todo)]
+    if pair in (None, 'heterogeneous'):  # the condensation jobs: after cell (a)'s first pairs, before the next cell
+        a = next(group(i) for i, c in enumerate(CELLS) if c.get('study') == 2 and c['pair'] == 'heterogeneous')
+        for k, job in enumerate(CONDENSE):
+            if not (SETS/f'{job_name(*job)}.pt').exists(): todo.append(((False, a, 10**6, k, -1, 0), None, job, None))
+    return [(i, row, s, run_name(CELLS[i], row, s) if i is not None else job_name(*row)) for _, i, row, s in sorted(todo, key=lambda t: t[0])]
 
 def alive(pid:int)->bool:
     try: os.kill(pid, 0); return True
@@ -121,16 +135,23 @@ def main(argv):
     log = open(OUT/'queue.log', 'a')
     say = lambda m: (print(m, flush=True), log.write(m + '\n'), log.flush())
     from cdx.lab.claim import CELLS, finished, cell_budget
-    while True:  # plan again after each pass: a cell's extra seeds are decided by the runs of the pass before
+    SETS.mkdir(parents=True, exist_ok=True)
+    while True:  # plan again after each run: a cell's extra seeds are decided by the runs before
         todo, ran = plan(pair), 0
         say(f'{time.strftime("%F %T")} queue {os.getpid()}{" (" + pair + ")" if pair else ""}: {len(todo)} runs to make')
         for i, row, s, name in todo:
             if not take(name): continue
-            if finished(OUT/f'{name}.jsonl', cell_budget(CELLS[i])['epochs']):  # another queue finished it after this one planned
-                (OUT/f'{name}.taken').unlink(missing_ok=True); continue
+            if (finished(OUT/f'{name}.jsonl', cell_budget(CELLS[i])['epochs']) if i is not None else (SETS/f'{name}.pt').exists()):
+                (OUT/f'{name}.taken').unlink(missing_ok=True); continue  # another queue finished it after this one planned
             t = time.time()
-            code = (f"from cdx.lab.claim import CELLS, claim_run; r = claim_run(CELLS[{i}], {row!r}, {s}, out={str(OUT)!r}); "
-                    f"open({str(OUT/(name + '.acc'))!r}, 'w').write(repr(r['acc'])); print('test acc', r['acc'], 'minutes', r['minutes'])")
+            if i is None:  # a condensation job: resumable from its checkpoint in runs/condense/<name>; the set is copied to SETS
+                method, spc, over = row
+                code = (f"import shutil; from cdx.condense import condense; cs, f = condense({method!r}, 'fashion_mnist', {spc}, 'cpu', "
+                        f"out={str(OUT.parent/'condense'/name)!r}, progress=False, **{over!r}); shutil.copy(f, {str(SETS/(name + '.pt'))!r}); "
+                        f"print('minutes', round(cs.meta['seconds']/60, 1), 'final loss', cs.meta['final_loss'])")
+            else:
+                code = (f"from cdx.lab.claim import CELLS, claim_run; r = claim_run(CELLS[{i}], {row!r}, {s}, out={str(OUT)!r}); "
+                        f"open({str(OUT/(name + '.acc'))!r}, 'w').write(repr(r['acc'])); print('test acc', r['acc'], 'minutes', r['minutes'])")
             env = {'OMP_NUM_THREADS': '1', 'MKL_NUM_THREADS': '1', **os.environ, 'PYTHONPATH': str(ROOT)}  # this checkout's cdx
             try: p = subprocess.run([sys.executable, '-c', code], cwd=NBS, capture_output=True, text=True, env=env)
             finally: (OUT/f'{name}.taken').unlink(missing_ok=True)
@@ -138,6 +159,7 @@ def main(argv):
             say(f'{time.strftime("%F %T")} {name}: rc {p.returncode}, {(time.time() - t)/60:.1f} min, {tail}')
             if p.returncode != 0: return p.returncode
             ran += 1
+            break  # plan again after each run: a new plan (extra pairs, jobs added since) is read between runs
         if not ran: break  # nothing left that another queue is not making
     say(f'{time.strftime("%F %T")} queue {os.getpid()}: done')
     return 0
