@@ -21,7 +21,7 @@ spec = importlib.util.spec_from_file_location('claim_queue', {str(ROOT/'tools'/'
 q = importlib.util.module_from_spec(spec); spec.loader.exec_module(q); q.OUT = __import__('pathlib').Path({str(tmp_path)!r})
 q.RECORD = q.OUT/'record.json'; q.native_bf16 = lambda: {bf16!r}; q.SETS = q.OUT/'sets'
 from cdx.lab.claim import CELLS, run_name, cell_rows
-print(json.dumps(dict(todo=q.plan({pair!r}), cells=CELLS, names=sorted({{run_name(c, r, s) for c in CELLS for s in range(c['seeds']) for r in cell_rows(c)}}))))"""
+print(json.dumps(dict(todo=q.plan({pair!r}), cells=CELLS, names=sorted({{run_name(c, r, s) for c in CELLS for s in range(c['seeds']) for r in cell_rows(c) if c.get('set', 'dm') in ('dm', 'real')}}))))"""
     p = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, cwd=ROOT)
     assert p.returncode == 0, p.stderr
     return json.loads(p.stdout.strip().splitlines()[-1])
@@ -121,7 +121,11 @@ def test_condense_jobs(tmp_path):
     first_job, last_job = kinds.index('job'), len(kinds) - 1 - kinds[::-1].index('job')
     assert all(k == [2, 'fast'] or k == (2, 'fast') for k in kinds[:first_job] if k != 'job' and k[0] == 2)
     assert all(k == 'job' for k in kinds[first_job:last_job + 1]) and any(k != 'job' and k[1] == 'cmi' for k in kinds[last_job + 1:])
-    name = next(n for i, *_, n in todo if i is None)
+    name = next(n for i, *_, n in todo if i is None and n == 'dsa10')
+    assert not any(i is not None and cells[i].get('set') == 'dsa10' for i, *_ in todo)  # the cell that starts from a set waits for it
     (tmp_path/'sets').mkdir(); (tmp_path/'sets'/f'{name}.pt').write_bytes(b'')
-    assert name not in [n for *_, n in _plan(tmp_path, pair='heterogeneous')['todo']]
+    after = _plan(tmp_path, pair='heterogeneous')['todo']
+    assert name not in [n for *_, n in after]  # a made set is not made again; the cells that start from it are planned
+    test = [n for i, *_, n in after if i is not None and cells[i].get('set') == 'dsa10']
+    assert len(test) == 10 and all('-dsa10' in n for n in test)
     assert not any(i is None for i, *_ in _plan(tmp_path, pair='homogeneous')['todo'])

@@ -10,7 +10,8 @@ Several queues may run at once (`--workers`, or this script started again): each
 otherwise; give a queue no more workers than cores. Progress goes to runs/claim/queue.log.
 `--pair P` keeps a queue to one pair's cells (run one queue per pair to interleave them). A bf16 cell is made only on a CPU with
 native bf16 (`native_bf16`).
-The heterogeneous lane also makes the condensation jobs of the Table 2 issue (`CONDENSE`), after study 2's cell (a).
+The heterogeneous lane also makes the condensation jobs of the Table 2 issue (`cdx.lab.claim.SET_JOBS`), after study 2's cell (a);
+a cell that starts from a made set waits for it.
 Usage: python tools/claim_queue.py [--list] [--workers N] [--pair homogeneous|heterogeneous]"""
 import json, os, subprocess, sys, time
 from pathlib import Path
@@ -58,14 +59,7 @@ def wants_more(c:dict, upto:int)->bool:
         d.append(a - b)
     return st.stdev(d)/len(d)**0.5 > c.get('target_se', 0.)
 
-SETS = NBS/'results'/'sets'  # the condensation jobs' sets, committed as they land (runs/ is not in git)
-CONDENSE = [  # the Table 2 issue's sets (issue 26), over each method's `cpu` profile, made in the heterogeneous lane after study 2's cell (a)
-    ('dsa', 1, dict(iters=1000)),  # DSA's published iteration count at 1 per class (2.9 s an iteration here, under load)
-    ('mtt', 1, {}), ('dm', 1, dict(iters=3000, init='noise')),
-    ('dsa', 10, {}), ('mtt', 10, {}), ('dm', 10, dict(iters=3000, init='noise'))]
-
-def job_name(method:str, spc:int, over:dict)->str:
-    return f"condense_{method}_{spc}ipc" + ''.join(f'_{k}{v}' for k, v in sorted(over.items()))
+SETS = NBS/'results'/'sets'  # the condensation jobs' sets (`cdx.lab.claim.SET_JOBS`), committed as they land (runs/ is not in git)
 
 FIRST = ('cutmix-init50', 'cutmix-pool50')  # within a seed, after Base + CS: the recipe issue's first variant and its control (issue 25)
 
@@ -78,7 +72,7 @@ def plan(pair:str|None=None):
     for them. With `pair`, only that pair's cells: one queue per pair is how the study's cells and the recipe issue's interleave
     (a heterogeneous run takes 2-3 times as long as a homogeneous one)."""
     sys.path.insert(0, str(ROOT))
-    from cdx.lab.claim import CELLS, run_name, finished, cell_budget, cell_key, cell_rows
+    from cdx.lab.claim import CELLS, run_name, finished, cell_budget, cell_key, cell_rows, set_source, SET_JOBS
     def group(i):  # a variant cell sorts with the first variant cell of its identity but the variant (study, base, precision, rung, pair, spc)
         c = CELLS[i]
         if not c.get('variant'): return i
@@ -87,6 +81,7 @@ def plan(pair:str|None=None):
     for i, c in enumerate(CELLS):  # cells of one rung share their Base + CS runs: each run once
         if pair and c['pair'] != pair: continue
         if c.get('amp') == 'bf16' and not bf16: continue  # a bf16 cell is made only where bf16 is native
+        if set_source(c) not in (None, 'real') and not (SETS/f"{c['set']}.pt").exists(): continue  # its set is not made yet
         seeds = list(range(c['seeds']))
         while len(seeds) < c.get('max_seeds', c['seeds']) and 'guided' in cell_rows(c) and wants_more(c, len(seeds)): seeds.append(len(seeds))
         for s in seeds:
@@ -98,9 +93,9 @@ def plan(pair:str|None=None):
                 seen.add(n)
     if pair in (None, 'heterogeneous'):  # the condensation jobs: after cell (a)'s first pairs, before the next cell
         a = next(group(i) for i, c in enumerate(CELLS) if c.get('study') == 2 and c['pair'] == 'heterogeneous')
-        for k, job in enumerate(CONDENSE):
-            if not (SETS/f'{job_name(*job)}.pt').exists(): todo.append(((False, a, 10**6, k, -1, 0), None, job, None))
-    return [(i, row, s, run_name(CELLS[i], row, s) if i is not None else job_name(*row)) for _, i, row, s in sorted(todo, key=lambda t: t[0])]
+        for k, (name, job) in enumerate(SET_JOBS.items()):
+            if not (SETS/f'{name}.pt').exists(): todo.append(((False, a, 10**6, k, -1, 0), None, job, name))
+    return [(i, row, s, run_name(CELLS[i], row, s) if i is not None else s) for _, i, row, s in sorted(todo, key=lambda t: t[0])]
 
 def alive(pid:int)->bool:
     try: os.kill(pid, 0); return True

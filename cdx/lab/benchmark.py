@@ -27,14 +27,21 @@ def row_name(method:str|None, spc:int|None, seed:int, student:str, guided:bool=F
     "The file name (without suffix) of a `run_row` run in its `out` folder."
     return f"{method or 'kd'}{'-guided' if guided else ''}_{'cs' + str(spc) if spc else 'free'}_{student}_s{seed}" + (f'_{tag}' if tag else '')
 
+def _data(bed:Testbed, spc:int|None, source:str|None, valid:bool)->dict:
+    "The data section of a row: the bed's DM set at `spc` (`source` None), another set file, or `spc` random real images per class ('real', fixed: `fs_seed` 0)."
+    d = {'dataset': bed.dataset, 'eval': 'valid' if valid else 'test'}
+    if not spc: return d
+    if source == 'real': return {**d, 'few_shot': spc, 'fs_seed': 0}
+    return {**d, 'condensed': source or bed.set_name.format(spc=spc)}
+
 def row_config(method:str|None, spc:int|None=1, seed:int=0, student:str='homogeneous', out:str|Path='runs/bench', budget:dict|None=None,
-               clip:bool=True, guide:dict|None=None, valid:bool=False, bed:Testbed=FMNIST, **synth_kw)->dict:
-    "A testbed row (see `run_row`) as a run config (`cdx.run`): the bed's teacher, DM set and student role, the CPU profile, the bed's budget."
+               clip:bool=True, guide:dict|None=None, valid:bool=False, bed:Testbed=FMNIST, source:str|None=None, **synth_kw)->dict:
+    "A testbed row (see `run_row`) as a run config (`cdx.run`): the bed's teacher, set (or `source`) and student role, the CPU profile, the bed's budget."
     b = {**bed.budget, **(budget or {})}
     run = {k: b.pop(k) for k in RUN_KEYS if k in b}  # seed, amp, sync_bn live in the run section
     arch, kw = bed.students.get(student, (None, {}))
     return load_config(teacher={'file': bed.teacher}, student={'arch': arch, 'kw': dict(kw)},
-                       data={'dataset': bed.dataset, 'condensed': bed.set_name.format(spc=spc) if spc else None, 'eval': 'valid' if valid else 'test'},
+                       data=_data(bed, spc, source, valid),
                        synth={'method': method, 'profile': 'cpu', 'kw': {'bs': bed.synth_bs, **synth_kw} if method else {}},
                        guide={'on': guide is not None, 'kw': {**(guide or {}), 'clip': clip} if guide is not None else {}},
                        budget={**b, 'clip_init': clip}, run={**run, 'seed': seed, 'out': str(out)})
@@ -50,15 +57,16 @@ def run_row(method:str|None, # a registered synthesizer, or None for KD on the c
             clip:bool=True, # clamp the condensed images to the data range (`distill`'s `clip_init`, `Guided`'s `clip`)
             guide:dict|None=None, # Base*: wrap the synthesizer in `Guided` with these arguments (guided by the initial set)
             cs:CondensedSet|None=None, # the initial set (default: the bed's DM set at `spc`); name it in `tag`
+            source:str|None=None, # instead: a set file, or 'real' (`spc` random real training images per class, fixed); name it in `tag`
             cbs=None, # extra callbacks for `distill` (e.g. progress printing)
             valid:bool=False, # curve on the validation split (`valid_split`), test accuracy measured once, at the end
             bed:Testbed=FMNIST, # the testbed: dataset, teacher file, students, synthesis batch, budget
             **synth_kw)->dict:
     "One run of Algorithm 1 on a testbed, built by `build_run` from its config (`row_config`, saved as `<name>.yaml`): `{'acc': final test accuracy, 'curve': [(epoch, acc)], 'minutes': ...}`."
     if out is None: raise ValueError("run_row needs out=: the folder for its checkpoints and logs (the notebooks use '../runs/bench')")
-    if spc and cs is None and not bed.set_file(spc).is_file():
+    if spc and cs is None and source is None and not bed.set_file(spc).is_file():
         raise FileNotFoundError(f"the testbed has no condensed set at {spc} images per class ({bed.set_file(spc)}): use spc {' or '.join(map(str, bed.set_sizes()))}, or pass cs=")
-    cfg = row_config(method, None if cs is not None else spc, seed, student if isinstance(student, str) else None, out, budget, clip, guide, valid, bed, **synth_kw)
+    cfg = row_config(method, None if cs is not None else spc, seed, student if isinstance(student, str) else None, out, budget, clip, guide, valid, bed, source, **synth_kw)
     R = build_run(cfg, teacher=teacher, cs=cs, student=None if isinstance(student, str) else student)
     name = row_name(method, spc, seed, student if isinstance(student, str) else student.__name__, guide is not None, tag)
     save_yaml(R.cfg, Path(out)/f'{name}.yaml')  # `cdx distill --config <name>.yaml` makes the same student (when no Python object stood in)

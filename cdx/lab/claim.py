@@ -16,9 +16,10 @@ from ..checkpoints import load_checkpoint
 from ..learner import evaluate
 
 # %% auto #0
-__all__ = ['RUNGS', 'ROWS', 'VARIANTS', 'CHOSEN', 'CELLS', 'GUIDES', 'AMP', 'MIXES', 'cell_key', 'cell_rows', 'cell_tag',
-           'guided', 'run_name', 'cell_budget', 'finished', 'read_run', 'claim_run', 'claim_study', 'with_record',
-           'valid_scores', 'select_on_valid', 'verdict_table', 'claim_verdicts', 'verdicts_table', 'forest_plot']
+__all__ = ['RUNGS', 'ROWS', 'VARIANTS', 'CHOSEN', 'CELLS', 'GUIDES', 'AMP', 'MIXES', 'SET_JOBS', 'SETS_DIR', 'set_source',
+           'cell_key', 'cell_rows', 'cell_tag', 'guided', 'run_name', 'cell_budget', 'finished', 'read_run',
+           'claim_run', 'claim_study', 'with_record', 'valid_scores', 'select_on_valid', 'verdict_table',
+           'claim_verdicts', 'verdicts_table', 'forest_plot']
 
 # %% ../../nbs/08d_claim.ipynb #4fb3aaab
 RUNGS = {'today': dict(budget={}, synth={}),                  # 05b's BUDGET: 25 epochs x 40 KD steps
@@ -53,6 +54,20 @@ MIXES = {f'cutmix-{w}{int(100*s)}': dict(mix='cutmix', mix_share=s, mix_with=w) 
 CELLS += [  # study 3 (the recipe issue): mixing in the KD batch at the selection cell, unguided, on study 2's exact pairs and its Base + CS runs
     dict(study=3, rung='ratio', seeds=5, max_seeds=10, target_se=0.003, amp=AMP['homogeneous'], pair='homogeneous', spc=1, variant=v, guide=None, kd=k)
     for v, k in MIXES.items()]
+SET_JOBS = {  # the Table 2 issue's sets: made by the queue (its heterogeneous lane, after study 2's cell (a)) over each method's `cpu` profile
+    'dsa1': ('dsa', 1, dict(iters=1000)),  # DSA's published iteration count at 1 per class
+    'mtt1': ('mtt', 1, {}), 'dmnoise1': ('dm', 1, dict(iters=3000, init='noise')),  # DM from noise: cannot be a near-copy of its initialisation
+    'dsa10': ('dsa', 10, {}), 'mtt10': ('mtt', 10, {}), 'dmnoise10': ('dm', 10, dict(iters=3000, init='noise'))}
+SETS_DIR = 'results/sets'  # where they land (relative to nbs/), committed as they do
+
+def set_source(cell:dict)->str|None:
+    "The set a cell's runs start from: None (the testbed's DM set), 'real' (random real images, a fixed draw) or a made set's file."
+    s = cell.get('set', 'dm')
+    return None if s == 'dm' else 'real' if s == 'real' else f'{SETS_DIR}/{s}.pt'
+
+CELLS += [  # study 4 (the Table 2 issue): the heterogeneous pair at 10 spc, the chosen guide, by the source of the set (DM is cell (a))
+    dict(study=4, rung='ratio', seeds=5, max_seeds=10, target_se=0.003, amp=AMP['heterogeneous'], pair='heterogeneous', spc=10, set=s,
+         variant='wgan', guide=GUIDES['wgan']) for s in ('dsa10', 'mtt10', 'real')]
 
 def cell_key(cell:dict)->tuple:
     """A cell's identity, the same for a cell of `CELLS` and for its entry in the record: pairing, base, set, precision, rung, pair,
@@ -67,7 +82,9 @@ def cell_rows(cell:dict)->tuple: return tuple(cell.get('rows', ROWS))
 def cell_tag(cell:dict, row:str)->str:
     "The tag of a run's file name: the rung (study 2: and the precision) for Base + CS, shared by a rung's variants; and the variant for Base*."
     v, s2 = cell.get('variant'), cell.get('study', 1) >= 2
-    return (f"claim2-{cell['rung']}-{cell.get('amp') or 'fp32'}" if s2 else f"claim-{cell['rung']}") + (f"-{v}" if v and ROWS[row].get('guide') else '')
+    s = cell.get('set', 'dm')
+    return ((f"claim2-{cell['rung']}-{cell.get('amp') or 'fp32'}" if s2 else f"claim-{cell['rung']}") + (f"-{s}" if s != 'dm' else '')
+            + (f"-{v}" if v and ROWS[row].get('guide') else ''))
 
 def guided(cell:dict, row:str)->bool:
     "Does this row of the cell run a guide? (A cell's variant row may be unguided: `guide=None`, its variant in `kd` settings.)"
@@ -103,7 +120,7 @@ def claim_run(cell:dict, row:str, seed:int, out:str|Path, make:bool=True)->dict|
     rung = (cell.get('rungs') or RUNGS)[cell['rung']]
     if not make: return read_run(cell, row, seed, out)
     kw = dict(method=cell.get('base', 'fast'), spc=cell['spc'], seed=seed, student=cell['pair'], out=out, budget=cell_budget(cell, row),
-              tag=cell_tag(cell, row), valid=True, **rung['synth'])
+              tag=cell_tag(cell, row), valid=True, source=set_source(cell), **rung['synth'])
     if guided(cell, row): kw['guide'] = cell.get('guide', {})
     return run_row(**kw)
 
