@@ -20,8 +20,8 @@ from .models import ConvNet
 # %% auto #0
 __all__ = ['DSA_LOOPS', 'ASSETS', 'CONDENSERS', 'dm_loss', 'distribution_matching', 'dm_panel_loss', 'match_loss',
            'gradient_matching', 'train_experts', 'mtt_loss', 'trajectory_matching', 'evaluate_set',
-           'random_real_baseline', 'shipped_set', 'compare_with_random', 'condense_settings', 'condense',
-           'cdx_condense']
+           'random_real_baseline', 'shipped_set', 'steps_to_epochs', 'compare_with_random', 'condense_settings',
+           'condense', 'cdx_condense']
 
 # %% ../nbs/02c_condense.ipynb #d5129476
 def _init_syn(dataset, spc, init, seed, x, y):
@@ -389,6 +389,10 @@ def shipped_set(spc:int, # 1, 10 or 50
 # %% ../nbs/02c_condense.ipynb #fffe2299
 def _ms(v): return f'{100*statistics.fmean(v):.1f} ± {100*statistics.stdev(v):.1f}' if len(v) > 1 else f'{100*v[0]:.1f}'
 
+def steps_to_epochs(n:int, steps:int, bs:int=256)->int:
+    "Epochs over `n` images that make about `steps` SGD steps of batch `bs` (at least 1): evaluations of sets of any size get the same budget."
+    return max(1, steps//max(1, -(-n//bs)))
+
 def compare_with_random(sets:list, # condensed sets of one dataset
                         test:tuple, data:tuple|None=None, # (uint8 images, labels): test split; training split for the real draws
                         seeds:int|dict=3, # seeds per set, or {spc: seeds}
@@ -398,7 +402,7 @@ def compare_with_random(sets:list, # condensed sets of one dataset
     rows = []
     for cs in sets:
         n = seeds.get(cs.spc, 3) if isinstance(seeds, dict) else seeds
-        epochs = max(1, steps//max(1, -(-len(cs)//kwargs.get('bs', 256))))
+        epochs = steps_to_epochs(len(cs), steps, kwargs.get('bs', 256))
         t0 = time.time()
         cond = [evaluate_set(cs, test, epochs=epochs, seed=s, **kwargs) for s in range(n)]
         real = [random_real_baseline(cs.dataset, cs.spc, test, data, seed=s, epochs=epochs, **kwargs) for s in range(n)]
