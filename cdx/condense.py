@@ -312,7 +312,8 @@ def trajectory_matching(dataset:str='fashion_mnist', # registered dataset to con
                         init:str='real', # 'real' (official default) or 'noise'
                         seed:int=0, # seeds the experts, the initial images, the segments, minibatches and augmentation
                         aug:DiffAug|None|bool=None, # per-image augmentation of the student's minibatches; default DSA's
-                        ckpt:str|Path|None=None, # checkpoint; the expert buffer goes next to it (`<stem>_experts.pt`)
+                        ckpt:str|Path|None=None, # checkpoint file, saved every `save_every` iterations, resumed when present
+                        buffer:str|Path|None=None, # the expert buffer (`train_experts`' file), shared by runs of any spc; default: next to `ckpt` (`<stem>_experts.pt`)
                         save_every:int=10, progress:bool=True, device=None,
                         data:tuple|None=None, # (uint8 images, labels) to condense; default: the training split
                         stop_after:int|None=None, # stop (after checkpointing) at this iteration: for tests of resuming
@@ -331,7 +332,7 @@ def trajectory_matching(dataset:str='fashion_mnist', # registered dataset to con
                max_start_epoch=max_start_epoch, batch_syn=batch_syn, experts=experts, train_epochs=train_epochs, width=width, depth=depth,
                init=init, seed=seed, aug=repr(aug))
     buf = train_experts(dataset, experts, train_epochs, lr=0.01, width=width, depth=depth, seed=seed, data=(x, y), device=device, progress=progress,
-                        file=None if ckpt is None else Path(ckpt).with_name(Path(ckpt).stem + '_experts.pt'))
+                        file=buffer if buffer is not None else None if ckpt is None else Path(ckpt).with_name(Path(ckpt).stem + '_experts.pt'))
     set_seed(seed)
     syn, labels = _init_syn(dataset, spc, init, seed, x, y)
     syn, labels = syn.to(device).requires_grad_(True), labels.to(device)
@@ -419,12 +420,12 @@ distribution_matching.profiles = {'published': dict(iters=20000, lr=1., batch_re
                                   'cpu': dict(iters=300, lr=1., batch_real=64, width=64)}  # what 2 CPU cores afford (see the table above)
 CONDENSERS.register('dsa')(gradient_matching)
 gradient_matching.profiles = {'published': dict(iters=1000, lr=0.1, lr_net=0.01, batch_real=256, batch_train=256, width=128),  # the official main.py; loops by DSA_LOOPS
-                              'cpu': dict(iters=200, lr=0.1, lr_net=0.01, batch_real=64, batch_train=256, width=64, inner=10)}  # iterations, real batch, width and (at 10+ per class) network epochs cut for 2 cores
+                              'cpu': dict(iters=100, lr=0.1, lr_net=0.01, batch_real=64, batch_train=256, width=64, inner=10)}  # iterations, real batch, width and (at 10+ per class) network epochs cut for 2 cores
 CONDENSERS.register('mtt')(trajectory_matching)
 trajectory_matching.profiles = {'published': dict(iters=5000, lr=1000., lr_lr=1e-5, lr_teacher=0.01, syn_steps=20, expert_epochs=3, max_start_epoch=25,
                                                   experts=100, train_epochs=50, width=128),  # the official buffer.py and distill.py defaults
-                                'cpu': dict(iters=300, lr=1000., lr_lr=1e-5, lr_teacher=0.01, syn_steps=10, expert_epochs=2, max_start_epoch=5,
-                                            experts=5, train_epochs=8, width=64)}  # 5 experts of 8 epochs, shorter unrolls, width 64
+                                'cpu': dict(iters=300, lr=1000., lr_lr=1e-5, lr_teacher=0.01, syn_steps=10, expert_epochs=2, max_start_epoch=4,
+                                            experts=4, train_epochs=6, width=64)}  # 4 experts of 6 epochs, shorter unrolls, width 64
 _INT, _POS = dict(lo=1, integer=True), dict(lo=0, lo_open=True)
 _CHECKS = {**{k: _INT for k in ('iters', 'batch_real', 'width', 'depth', 'spc', 'batch_train', 'outer', 'inner', 'syn_steps', 'expert_epochs',
                                  'max_start_epoch', 'batch_syn', 'experts', 'train_epochs')},

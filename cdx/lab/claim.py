@@ -56,8 +56,9 @@ CELLS += [  # study 3 (the recipe issue): mixing in the KD batch at the selectio
     for v, k in MIXES.items()]
 SET_JOBS = {  # the Table 2 issue's sets: made by the queue (its heterogeneous lane, after study 2's cell (a)) over each method's `cpu` profile
     'dsa1': ('dsa', 1, dict(iters=1000)),  # DSA's published iteration count at 1 per class
-    'mtt1': ('mtt', 1, {}), 'dmnoise1': ('dm', 1, dict(iters=3000, init='noise')),  # DM from noise: cannot be a near-copy of its initialisation
-    'dsa10': ('dsa', 10, {}), 'mtt10': ('mtt', 10, {}), 'dmnoise10': ('dm', 10, dict(iters=3000, init='noise'))}
+    'mtt1': ('mtt', 1, dict(buffer='../runs/condense/mtt_experts_cpu.pt')),  # the MTT jobs share one expert buffer
+    'dmnoise1': ('dm', 1, dict(iters=3000, init='noise')),  # DM from noise: cannot be a near-copy of its initialisation
+    'dsa10': ('dsa', 10, {}), 'mtt10': ('mtt', 10, dict(buffer='../runs/condense/mtt_experts_cpu.pt')), 'dmnoise10': ('dm', 10, dict(iters=3000, init='noise'))}
 SETS_DIR = 'results/sets'  # where they land (relative to nbs/), committed as they do
 
 def set_source(cell:dict)->str|None:
