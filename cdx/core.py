@@ -11,9 +11,9 @@ import torch
 import fastcore.all as fc
 
 # %% auto #0
-__all__ = ['default_device', 'to_device', 'set_seed', 'rng_state', 'set_rng_state', 'world_info', 'derive_seed', 'RNGStream',
-           'Registry', 'ConfigError', 'check_num', 'config_diff', 'cache_dir', 'resolve', 'atomic_save', 'safe_load',
-           'run_lock', 'writable_dir', 'Table']
+__all__ = ['default_device', 'native_bf16', 'to_device', 'set_seed', 'rng_state', 'set_rng_state', 'world_info', 'derive_seed',
+           'RNGStream', 'Registry', 'ConfigError', 'check_num', 'config_diff', 'cache_dir', 'resolve', 'atomic_save',
+           'safe_load', 'run_lock', 'writable_dir', 'Table']
 
 # %% ../nbs/00_core.ipynb #22a3f639
 def default_device(
@@ -25,6 +25,15 @@ def default_device(
     if torch.cuda.is_available(): return torch.device('cuda')
     if getattr(torch.backends, 'mps', None) is not None and torch.backends.mps.is_available(): return torch.device('mps')
     return torch.device('cpu')
+
+def native_bf16(cpuinfo:str|Path='/proc/cpuinfo', # where the CPU's flags are read
+               )->bool|None:
+    """Does this CPU compute bf16 natively (AVX512-BF16 or AMX)? None where its flags cannot be read. Without it, bf16 autocast
+    on the CPU is emulated: a KD step here was about 10x slower than in float32 on an AVX2-only AMD EPYC, 1.3x faster than float32
+    on a CPU with AVX512-BF16 (`08d_claim`, *Precision*)."""
+    try: flags = Path(cpuinfo).read_text()
+    except OSError: return None
+    return 'avx512_bf16' in flags or 'amx_bf16' in flags
 
 # %% ../nbs/00_core.ipynb #f661bf58
 def to_device(

@@ -4,7 +4,7 @@
 
 # %% ../nbs/05c_run.ipynb #938f7592
 from __future__ import annotations
-import contextlib, copy, dataclasses, hashlib, importlib.util, json, time
+import contextlib, copy, dataclasses, hashlib, importlib.util, json, time, warnings
 from functools import partial
 import fastcore.all as fc
 from pathlib import Path
@@ -12,7 +12,7 @@ from types import SimpleNamespace
 import torch, torch.nn as nn
 import yaml
 import cdx
-from .core import set_seed, resolve, ConfigError, check_num, config_diff, run_lock, writable_dir, world_info
+from .core import set_seed, resolve, ConfigError, check_num, config_diff, run_lock, writable_dir, world_info, native_bf16
 from .augment import DiffAug
 from .learner import DataLoaders, TensorLoader, DeviceCB, MetricsCB, LRSchedCB, ProgressCB
 from .checkpoints import CheckpointCB
@@ -262,6 +262,8 @@ def check_config(cfg:dict)->RunConfig:
     amp = cfg['run']['amp']
     on_cuda = (dev.type == 'cuda') if dev is not None else torch.cuda.is_available()
     if amp == 'fp16' and not on_cuda: raise ConfigError("fp16 autocast needs CUDA: use --amp bf16 on a CPU")
+    if amp == 'bf16' and not on_cuda and native_bf16() is False:  # valid, but it would cost the user hours: say so once, at the start
+        warnings.warn("bf16 autocast on this CPU is emulated (no AVX512-BF16 or AMX): about 10x slower than float32 on the AVX2 CPU it was measured on; leave --amp unset here")
     if cfg['run']['sync_bn'] and not on_cuda: raise ConfigError("run.sync_bn needs CUDA (torch's SyncBatchNorm runs on GPUs only): leave it off on a CPU")
     out = RunConfig(cfg); out.distill = dc
     return out
