@@ -19,7 +19,7 @@ from .models import ConvNet
 
 # %% auto #0
 __all__ = ['DSA_LOOPS', 'ASSETS', 'CONDENSERS', 'dm_loss', 'distribution_matching', 'dm_panel_loss', 'match_loss',
-           'gradient_matching', 'train_experts', 'mtt_loss', 'trajectory_matching', 'evaluate_set',
+           'gradient_matching', 'match_panel_loss', 'train_experts', 'mtt_loss', 'trajectory_matching', 'evaluate_set',
            'random_real_baseline', 'shipped_set', 'steps_to_epochs', 'compare_with_random', 'condense_settings',
            'condense', 'cdx_condense']
 
@@ -225,6 +225,26 @@ def gradient_matching(dataset:str='fashion_mnist', # registered dataset to conde
         return tot/(spec.num_classes*outer)
     losses, secs = _optimise(f"{'DSA' if aug else 'DC'} {spec.title} {spc}/class", cfg, {'syn': syn}, [opt], step, iters, ckpt, save_every, progress, stop_after)
     return _condensed(syn, labels.cpu(), dataset, 'DSA' if aug else 'DC', cfg, losses, secs)
+
+# %% ../nbs/02c_condense.ipynb #4c1e276d
+def match_panel_loss(cs:CondensedSet, # the synthetic set
+                     data:tuple, # (uint8 images, labels) of the real data
+                     n_nets:int=6, batch_real:int=64, width:int=16, depth:int=3, # the panel
+                     seed:int=123, # fixes the panel
+                    )->float:
+    "Mean gradient-matching loss (`match_loss`, summed over classes) of `cs` over a fixed panel of random networks and real batches (no augmentation): lower is better matched."
+    spec = cs.spec; x, y = data
+    g = torch.Generator().manual_seed(seed); tot = 0.
+    for k in range(n_nets):
+        torch.manual_seed(int(torch.randint(2**31, (1,), generator=g)))
+        net = ConvNet(spec.channels, spec.num_classes, width, depth, spec.size); ps = list(net.parameters())
+        for c in range(spec.num_classes):
+            ic = torch.nonzero(y == c)[:, 0]
+            xr, xs = spec.normalize(x[ic[torch.randperm(len(ic), generator=g)[:batch_real]]]), cs.images[cs.labels == c]
+            gr = torch.autograd.grad(F.cross_entropy(net(xr), torch.full((len(xr),), c)), ps)
+            gs = torch.autograd.grad(F.cross_entropy(net(xs), torch.full((len(xs),), c)), ps)
+            tot += match_loss(gs, gr).item()
+    return tot/n_nets
 
 # %% ../nbs/02c_condense.ipynb #1988609a
 def _flat(net:nn.Module)->torch.Tensor: return torch.cat([p.detach().reshape(-1) for p in net.parameters()]).cpu()
