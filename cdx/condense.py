@@ -226,7 +226,7 @@ def gradient_matching(dataset:str='fashion_mnist', # registered dataset to conde
     losses, secs = _optimise(f"{'DSA' if aug else 'DC'} {spec.title} {spc}/class", cfg, {'syn': syn}, [opt], step, iters, ckpt, save_every, progress, stop_after)
     return _condensed(syn, labels.cpu(), dataset, 'DSA' if aug else 'DC', cfg, losses, secs)
 
-# %% ../nbs/02c_condense.ipynb #4c1e276d
+# %% ../nbs/02c_condense.ipynb #3cc20766
 def match_panel_loss(cs:CondensedSet, # the synthetic set
                      data:tuple, # (uint8 images, labels) of the real data
                      n_nets:int=6, batch_real:int=64, width:int=16, depth:int=3, # the panel
