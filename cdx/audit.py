@@ -63,7 +63,8 @@ def copy_report(sets:dict, # name -> normalised images to audit
                      f'near-copies, pixels (< {thr["pix"]:.2f})': f"{100*(dp < thr['pix']).float().mean().item():.1f} %",
                      'median cosine distance (features)': round(df.median().item(), 4),
                      f'near-copies, features (< {thr["feat"]:.4f})': f"{100*(df < thr['feat']).float().mean().item():.1f} %",
-                     '_closest': (dp.argmin().item(), ip[dp.argmin()].item())})
+                     '_closest': (dp.argmin().item(), ip[dp.argmin()].item()),
+                     '_near': {'pix': (dp < thr['pix']).float().mean().item(), 'feat': (df < thr['feat']).float().mean().item()}})  # the shares as numbers
     return Table(rows)
 
 # %% ../nbs/06c_audit.ipynb #e2132402

@@ -135,6 +135,18 @@ def distribution_matching(dataset:str='fashion_mnist', # registered dataset to c
     return _condensed(syn, labels, dataset, 'DM', cfg, losses, secs)
 
 # %% ../nbs/02c_condense.ipynb #f148d5fa
+def _panel(cs:CondensedSet, data:tuple, n_nets:int, batch_real:int, width:int, depth:int, seed:int):
+    "A fixed panel for judging a set: `n_nets` random ConvNets, each with a real batch per class (no augmentation); yields `(net, reals, syns)` per class."
+    spec = cs.spec; x, y = data
+    g = torch.Generator().manual_seed(seed)
+    syns = [cs.images[cs.labels == c] for c in range(spec.num_classes)]
+    for _ in range(n_nets):
+        torch.manual_seed(int(torch.randint(2**31, (1,), generator=g)))
+        net = ConvNet(spec.channels, spec.num_classes, width, depth, spec.size)
+        reals = [spec.normalize(x[(ic := torch.nonzero(y == c)[:, 0])[torch.randperm(len(ic), generator=g)[:batch_real]]])
+                 for c in range(spec.num_classes)]
+        yield net, reals, syns
+
 @torch.no_grad()
 def dm_panel_loss(cs:CondensedSet, # the synthetic set
                   data:tuple, # (uint8 images, labels) of the real data
@@ -142,16 +154,7 @@ def dm_panel_loss(cs:CondensedSet, # the synthetic set
                   seed:int=1234, # fixes the panel
                  )->float:
     "Mean DM loss of `cs` over a fixed panel of random embedders and real batches (no augmentation): lower is better matched."
-    spec = cs.spec; x, y = data
-    g = torch.Generator().manual_seed(seed); tot = 0.
-    for _ in range(n_nets):
-        torch.manual_seed(int(torch.randint(2**31, (1,), generator=g)))
-        net = ConvNet(spec.channels, spec.num_classes, width, depth, spec.size)
-        reals = [spec.normalize(x[(ic := torch.nonzero(y == c)[:, 0])[torch.randperm(len(ic), generator=g)[:batch_real]]])
-                 for c in range(spec.num_classes)]
-        syns = [cs.images[cs.labels == c] for c in range(spec.num_classes)]
-        tot += dm_loss(net, reals, syns).item()
-    return tot/n_nets
+    return statistics.fmean(dm_loss(net, reals, syns).item() for net, reals, syns in _panel(cs, data, n_nets, batch_real, width, depth, seed))
 
 # %% ../nbs/02c_condense.ipynb #c11d3923
 def match_loss(gw_syn:list, gw_real:list, # per parameter: the gradient on the synthetic and on the real batch
@@ -233,18 +236,9 @@ def match_panel_loss(cs:CondensedSet, # the synthetic set
                      seed:int=123, # fixes the panel
                     )->float:
     "Mean gradient-matching loss (`match_loss`, summed over classes) of `cs` over a fixed panel of random networks and real batches (no augmentation): lower is better matched."
-    spec = cs.spec; x, y = data
-    g = torch.Generator().manual_seed(seed); tot = 0.
-    for k in range(n_nets):
-        torch.manual_seed(int(torch.randint(2**31, (1,), generator=g)))
-        net = ConvNet(spec.channels, spec.num_classes, width, depth, spec.size); ps = list(net.parameters())
-        for c in range(spec.num_classes):
-            ic = torch.nonzero(y == c)[:, 0]
-            xr, xs = spec.normalize(x[ic[torch.randperm(len(ic), generator=g)[:batch_real]]]), cs.images[cs.labels == c]
-            gr = torch.autograd.grad(F.cross_entropy(net(xr), torch.full((len(xr),), c)), ps)
-            gs = torch.autograd.grad(F.cross_entropy(net(xs), torch.full((len(xs),), c)), ps)
-            tot += match_loss(gs, gr).item()
-    return tot/n_nets
+    def grads(net, xb, c): return torch.autograd.grad(F.cross_entropy(net(xb), torch.full((len(xb),), c)), list(net.parameters()))
+    return statistics.fmean(sum(match_loss(grads(net, xs, c), grads(net, xr, c)).item() for c, (xr, xs) in enumerate(zip(reals, syns)))
+                            for net, reals, syns in _panel(cs, data, n_nets, batch_real, width, depth, seed))
 
 # %% ../nbs/02c_condense.ipynb #1988609a
 def _flat(net:nn.Module)->torch.Tensor: return torch.cat([p.detach().reshape(-1) for p in net.parameters()]).cpu()

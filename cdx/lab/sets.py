@@ -12,7 +12,7 @@ from ..datasets import get_spec, load_tensors
 from ..condensed import CondensedSet, load_dc
 from ..condense import evaluate_set, random_real_baseline, shipped_set, steps_to_epochs
 from ..audit import copy_report
-from .claim import SET_JOBS, SETS_DIR
+from .claim import SET_JOBS, SETS_DIR, _t
 
 # %% auto #0
 __all__ = ['PUBLISHED', 'WHOLE', 'made_sets', 'set_report']
@@ -28,10 +28,6 @@ def made_sets(folder:str|Path=SETS_DIR)->dict:
     "The sets the study queue has made so far (`SET_JOBS`), by job name; those not yet made are left out."
     return {n: load_dc(Path(folder)/f'{n}.pt', 'fashion_mnist') for n in SET_JOBS if (Path(folder)/f'{n}.pt').exists()}
 
-def _t95(n:int)->float:
-    from scipy.stats import t
-    return t.ppf(0.975, n - 1)
-
 def set_report(sets:dict, # name -> CondensedSet (one dataset)
                teacher:torch.nn.Module, # whose features are the copy measure's second metric
                data:tuple, test:tuple, # (uint8 images, labels): the training split (copies, random real draws), the test split
@@ -46,13 +42,13 @@ def set_report(sets:dict, # name -> CondensedSet (one dataset)
     copies = {r['set']: r for r in copy_report({n: cs.images for n, cs in sets.items()}, spec.normalize(data[0]), ref, teacher)}
     rows = []
     for name, cs in sets.items():
-        c = copies[name]; pix, feat = [float(v[:-2]) for k, v in c.items() if k.startswith('near-copies')]
+        pix, feat = (round(100*copies[name]['_near'][k], 1) for k in ('pix', 'feat'))
         epochs = steps_to_epochs(len(cs), steps, kwargs.get('bs', 256))
         acc = [evaluate_set(cs, test, epochs=epochs, seed=s, **kwargs) for s in range(seeds)]
         real = [random_real_baseline(cs.dataset, cs.spc, test, data, seed=s, epochs=epochs, **kwargs) for s in range(seeds)]
         gain = [a - b for a, b in zip(acc, real)]
         se = st.stdev(gain)/len(gain)**0.5 if len(gain) > 1 else None
-        beats = se is not None and st.mean(gain) - _t95(len(gain))*se > 0
+        beats = se is not None and st.mean(gain) - _t(len(gain))*se > 0
         rows.append({'set': name, 'source': cs.source, 'per class': cs.spc, 'near-copies, pixels (%)': pix, 'near-copies, features (%)': feat,
                      'accuracy (%)': round(100*st.mean(acc), 1), 'random real (%)': round(100*st.mean(real), 1),
                      'gain (points)': round(100*st.mean(gain), 1), 'gain s.e.': None if se is None else round(100*se, 1),
