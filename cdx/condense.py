@@ -5,6 +5,7 @@
 # %% ../nbs/02c_condense.ipynb #612c55b2
 from __future__ import annotations
 import contextlib, inspect, time, statistics
+from functools import partial
 from pathlib import Path
 import torch, torch.nn as nn, torch.nn.functional as F
 import fastcore.all as fc
@@ -14,7 +15,7 @@ from .core import Registry, check_num, writable_dir, derive_seed
 from .datasets import DATASETS, get_spec, load_tensors
 from .augment import DiffAug, DSA
 from .condensed import CondensedSet, few_shot
-from .learner import fit_classifier, evaluate
+from .learner import fit_classifier, evaluate, Learner, Callback, DataLoaders, TensorLoader, DeviceCB
 from .models import ConvNet
 
 # %% auto #0
@@ -249,6 +250,12 @@ def _unflat(net:nn.Module, p:torch.Tensor)->dict:
     for n, q in net.named_parameters(): out[n] = p[i:i + q.numel()].view_as(q); i += q.numel()
     return out
 
+class _Snapshots(Callback):
+    "An expert's trajectory: the model's parameters (one flat vector) at the start and after every training epoch."
+    def before_fit(self, learn): self.traj = [_flat(learn.model)]
+    def after_epoch(self, learn):
+        if learn.training: self.traj.append(_flat(learn.model))
+
 def train_experts(dataset:str='fashion_mnist', # registered dataset
                   n:int=100, # experts (published: 100)
                   epochs:int=50, # epochs each (published: 50)
@@ -258,12 +265,14 @@ def train_experts(dataset:str='fashion_mnist', # registered dataset
                   seed:int=0, # expert k is seeded `derive_seed(seed, 'expert', k)`
                   file:str|Path|None=None, # the buffer: saved after each expert, resumed when present
                   data:tuple|None=None, device=None, progress:bool=True)->list:
-    """MTT's expert trajectories (the official `buffer.py`): `n` freshly initialised ConvNets, each trained on the whole training set,
-    their parameters (one flat vector) kept at the start and after every epoch: `n` tensors of shape `(epochs + 1, P)`."""
+    """MTT's expert trajectories (the official `buffer.py`): `n` freshly initialised ConvNets, each trained on the whole training set
+    (by the `Learner`, constant learning rate), their parameters (one flat vector) kept at the start and after every epoch: `n`
+    tensors of shape `(epochs + 1, P)`."""
     aug = DSA() if aug is None else (aug or None)
     spec, device = get_spec(dataset), device or default_device()
     x, y = data if data is not None else load_tensors(dataset)
     cfg = dict(dataset=dataset, n=n, epochs=epochs, lr=lr, bs=bs, momentum=momentum, wd=wd, width=width, depth=depth, aug=repr(aug), seed=seed)
+    tfm = spec.normalize if aug is None else (lambda xb: aug(spec.normalize(xb)))
     buf = []
     with (run_lock(file) if file is not None else contextlib.nullcontext()):
         if file is not None and Path(file).exists():
@@ -273,16 +282,10 @@ def train_experts(dataset:str='fashion_mnist', # registered dataset
             buf = st['experts']
         for k in tqdm(range(len(buf), n), desc=f'experts {spec.title}', disable=not progress, initial=len(buf), total=n):
             set_seed(derive_seed(seed, 'expert', k))
-            net = ConvNet(spec.channels, spec.num_classes, width, depth, spec.size).to(device)
-            opt = torch.optim.SGD(net.parameters(), lr=lr, momentum=momentum, weight_decay=wd)
-            traj = [_flat(net)]
-            for _ in range(epochs):
-                for b in torch.randperm(len(x)).split(bs):
-                    xb = spec.normalize(x[b]).to(device)
-                    if aug is not None: xb = aug(xb)
-                    loss = F.cross_entropy(net(xb), y[b].to(device)); opt.zero_grad(); loss.backward(); opt.step()
-                traj.append(_flat(net))
-            buf.append(torch.stack(traj))
+            net, snap = ConvNet(spec.channels, spec.num_classes, width, depth, spec.size), _Snapshots()
+            dls = DataLoaders(TensorLoader(x, y, bs, shuffle=True, tfm=tfm, seed=derive_seed(seed, 'expert', k)))
+            Learner(net, dls, lr=lr, cbs=[DeviceCB(device), snap], opt_func=partial(torch.optim.SGD, momentum=momentum, weight_decay=wd)).fit(epochs, valid=False)
+            buf.append(torch.stack(snap.traj))
             if file is not None: atomic_save({'config': cfg, 'experts': buf}, file)
     return buf
 
