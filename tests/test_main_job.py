@@ -11,11 +11,12 @@ def test_cdx_expand_runs(tmp_path):
     args = [_exe('cdx_expand'), '--epochs', '2', '--kd_steps', '3', '--out', str(tmp_path/'out')]
     r = subprocess.run(args, capture_output=True, text=True, timeout=900)
     assert r.returncode == 0, r.stdout + r.stderr
-    for row in ('| KD on CS alone |', '| fast + CS |', '| fast* (ours) |'): assert row in r.stdout, r.stdout
+    for row in ('| fast + CS |', '| fast + CS + cutmix-init50 |', '| fast* (ours) |'): assert row in r.stdout, r.stdout
     assert 'epoch 2/2, pool' in r.stdout, r.stdout  # progress is shown
-    assert 'fast* minus fast + CS, seed by seed (points):' in r.stdout, r.stdout  # the paired difference
+    for row in ('fast* (ours)', 'fast + CS + cutmix-init50'): assert f'{row} minus fast + CS, seed by seed (points):' in r.stdout, r.stdout  # the paired differences
     names = sorted(p.name for p in (tmp_path/'out').iterdir())
-    assert names == sorted(f'{n}_cs1_homogeneous_s0_e2k3{g}.{e}' for n, g in (('kd', ''), ('fast', ''), ('fast-guided', '_lam0.1_objectivewgan-gp')) for e in ('pt', 'jsonl', 'yaml')), names  # another budget, and the chosen guide: their own files
+    runs = (('fast', ''), ('fast', '_mixcutmix_mix_share0.5_mix_withinit'), ('fast-guided', '_lam0.1_objectivewgan-gp'))
+    assert names == sorted(f'{n}_cs1_homogeneous_s0_e2k3{g}.{e}' for n, g in runs for e in ('pt', 'jsonl', 'yaml')), names  # another budget, the recipe and the chosen guide: their own files
     again = subprocess.run(args, capture_output=True, text=True, timeout=300)  # finished runs are read back, not re-run
     assert again.returncode == 0 and 'epoch 1/2' not in again.stdout, again.stdout + again.stderr
 

@@ -16,10 +16,10 @@ from ..checkpoints import load_checkpoint
 from ..learner import evaluate
 
 # %% auto #0
-__all__ = ['RUNGS', 'ROWS', 'VARIANTS', 'CHOSEN', 'CELLS', 'GUIDES', 'AMP', 'MIXES', 'SET_JOBS', 'SETS_DIR', 'set_source',
-           'cell_key', 'cell_rows', 'cell_tag', 'guided', 'run_name', 'cell_budget', 'finished', 'read_run',
-           'claim_run', 'claim_study', 'with_record', 'valid_scores', 'select_on_valid', 'verdict_table',
-           'claim_verdicts', 'verdicts_table', 'forest_plot']
+__all__ = ['RUNGS', 'ROWS', 'VARIANTS', 'CHOSEN', 'CELLS', 'GUIDES', 'AMP', 'MIXES', 'SET_JOBS', 'SETS_DIR', 'SELECTION',
+           'set_source', 'cell_key', 'cell_rows', 'cell_tag', 'guided', 'run_name', 'cell_budget', 'finished',
+           'read_run', 'claim_run', 'claim_study', 'with_record', 'valid_scores', 'select_on_valid', 'verdict_table',
+           'claim_verdicts', 'verdicts_table', 'forest_plot', 'pick_recipe', 'recommend', 'study_table']
 
 # %% ../../nbs/08d_claim.ipynb #4fb3aaab
 RUNGS = {'today': dict(budget={}, synth={}),                  # 05b's BUDGET: 25 epochs x 40 KD steps
@@ -215,8 +215,11 @@ def _reading(mean, se, n, mde)->str:
     if hi < 0: return f"contradicted (95 % interval {100*lo:+.1f} to {100*hi:+.1f})"
     return f"not shown (95 % interval {100*lo:+.1f} to {100*hi:+.1f}; detectable: {100*mde:.1f})"
 
-def _cell(study, **where):
-    return next((c for c in study if all(c.get(k, {'study': 1, 'base': 'fast'}.get(k)) == v for k, v in where.items())), None)
+def _of(cells:list, **where)->list:
+    "The cells matching `where` (a cell without 'study' or 'base' is study 1's, Fast's)."
+    return [c for c in cells if all(c.get(k, {'study': 1, 'base': 'fast'}.get(k)) == v for k, v in where.items())]
+
+def _cell(study, **where): return next(iter(_of(study, **where)), None)
 
 def _diffs(a:dict, b:dict, row_a:str='guided', row_b:str='guided')->list:
     "Per seed, cell `a`'s `row_a` minus cell `b`'s `row_b` (the seeds both have); for one cell and two rows, its paired differences."
@@ -271,3 +274,54 @@ def forest_plot(study:list, ax=None, title:str='Base* (or the variant row) − B
                   [f"s{c.get('study', 1)} {c.get('base', 'fast')} {c['rung']} {c['pair'][:3]}. {c['spc']}spc {c['variant']} ({c['paired']['n']})" for c in cells], fontsize=7)
     ax.axvline(0, color='k', lw=0.8); ax.set_xlabel(title, fontsize=8)
     return ax
+
+# %% ../../nbs/08d_claim.ipynb #2e21b7ad
+SELECTION = dict(study=3, rung='ratio', pair='homogeneous', spc=1)  # the recipe study's selection cell (see the rule above)
+
+
+def pick_recipe(study:list, min_pairs:int=5)->dict:
+    """Study 3's rule at the selection cell (`SELECTION`): the leader on validation over the seeds every variant that has run has
+    finished; `picked` once every variant has `min_pairs` such seeds and the leader's difference is shown (else None); the
+    runner-up when its validation mean is within one standard error of the leader's."""
+    cs = _of(study, **SELECTION)
+    ran = [c for c in cs if any(None not in s['val'].values() for s in c['seeds'])]
+    common = sorted(set.intersection(*({s['seed'] for s in c['seeds'] if None not in s['val'].values()} for c in ran))) if ran else []
+    rows = {c['variant']: _row('recipe', f"{c['variant']} − Base + CS, validation", [s['val']['guided'] - s['val']['plus_cs'] for s in c['seeds'] if s['seed'] in common])
+            for c in ran} if common else {}
+    order = sorted(rows, key=lambda v: rows[v]['mean'], reverse=True)
+    lead = order[0] if order else None
+    decided = bool(cs) and len(ran) == len(cs) and len(common) >= min_pairs
+    se = rows[lead]['se'] if lead else None
+    runner = order[1] if len(order) > 1 and se is not None and rows[order[1]]['mean'] >= rows[lead]['mean'] - se else None
+    return {'leader': lead, 'runner_up': runner, 'decided': decided, 'seeds': common, 'scores': rows,
+            'picked': lead if decided and rows[lead]['reading'].startswith('shown') else None}
+
+def recommend(study:list, pick:dict|None=None, min_pairs:int=5)->list:
+    "Per images per class (1, 10): the picked recipe where its paired test difference is shown on both pairs (`min_pairs` each), else Base + CS; with the cells it rests on."
+    pick = pick or pick_recipe(study, min_pairs)
+    out = []
+    for spc in (1, 10):
+        cells = _of(study, study=3, rung='ratio', spc=spc, variant=pick['picked']) if pick['picked'] else []
+        rows = [_row('recipe', f"{c['variant']} − Base + CS, {c['pair']}, {spc} spc", _diffs(c, c, 'guided', 'plus_cs')) for c in cells]
+        ok = {c['pair'] for c, r in zip(cells, rows) if r['pairs'] >= min_pairs and r['reading'].startswith('shown')} == {'homogeneous', 'heterogeneous'}
+        why = (f"shown on both pairs" if ok else f"{pick['picked']} not shown on both pairs at {spc} spc" if pick['picked'] else
+               f"nothing picked yet (leader on validation: {pick['leader']}, over {len(pick['seeds'])} common seed(s))" if not pick['decided'] else
+               f"nothing picked: the leader ({pick['leader']}) is not shown on validation")
+        out.append({'spc': spc, 'recipe': pick['picked'] if ok else 'Base + CS', 'why': why, 'cells': rows})
+    return out
+
+# %% ../../nbs/08d_claim.ipynb #339f6cca
+def study_table(study:list, studies:tuple=(2, 3, 4))->Table:
+    "The short table of the README: per cell of `studies` with a finished pair, both rows' mean test accuracy and the paired difference with its reading."
+    f = lambda v: '–' if not v else f"{100*st.mean(v):.1f}"
+    rows = []
+    for c in study:
+        if c.get('study', 1) not in studies or not c['paired']['n']: continue
+        r = _row('', '', _diffs(c, c, 'guided', 'plus_cs')); base = c.get('base', 'fast').replace('fast', 'Fast').replace('cmi', 'CMI')
+        what = f"{base} + CS, {c['variant']} in the KD batch" if c.get('study') == 3 else f"{base}* ({c['variant']})"
+        rows.append({'pair': c['pair'], 'set': f"{c.get('set', 'dm').upper() if c.get('set', 'dm') != 'real' else 'real'} {c['spc']}/class",
+                     'row': what, 'Base + CS %': f([s['plus_cs'] for s in c['seeds'] if s['guided'] is not None and s['plus_cs'] is not None]),
+                     'row %': f([s['guided'] for s in c['seeds'] if s['guided'] is not None and s['plus_cs'] is not None]),
+                     'Δ (points)': f"{100*r['mean']:+.1f}" + ('' if r['se'] is None else f" ± {100*r['se']:.1f}"), 'pairs': r['pairs'],
+                     'reading': r['reading'].split(' (')[0] + (f", detectable {100*r['detectable']:.1f}" if r['detectable'] is not None else '')})
+    return Table(rows)

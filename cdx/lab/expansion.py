@@ -15,7 +15,8 @@ from .testbed import Testbed, FMNIST
 from .benchmark import run_row, BUDGET
 
 # %% auto #0
-__all__ = ['TABLE1_ROWS', 'detectable', 'paired', 'guide_tag', 'expansion_rows', 'check_expand', 'expand', 'cdx_expand', 'table1']
+__all__ = ['TABLE1_ROWS', 'detectable', 'paired', 'guide_tag', 'mix_name', 'expansion_rows', 'check_expand', 'expand',
+           'cdx_expand', 'table1']
 
 # %% ../../nbs/08c_expansion.ipynb #c2863492
 def detectable(se:float|None, # the paired standard error
@@ -37,9 +38,16 @@ def guide_tag(guide:dict)->str:
     "A file-name tag for `Guided` settings off their defaults ('' for none), so that runs with other settings get other files."
     return '_'.join(f'{k}{v}' for k, v in sorted(guide.items()))
 
-def expansion_rows(method:str='fast', guide:dict|None=None)->list:
-    "The rows of the main job: (label, `run_row` arguments); `guide`: the Base* row's `Guided` settings off their defaults."
-    return [('KD on CS alone', dict(method=None)), (f'{method} + CS', dict(method=method)), (f'{method}* (ours)', dict(method=method, guide=dict(guide or {})))]
+def mix_name(kd:dict)->str:
+    "The short name of KD-batch mixing settings (`DistillConfig`'s `mix`, `mix_with`, `mix_share`), as the recipe study names its cells: 'cutmix-init50'."
+    return f"{kd['mix']}-{kd.get('mix_with', 'pool')}{round(100*kd.get('mix_share', 0.5))}"
+
+def expansion_rows(method:str='fast', guide:dict|None=None, recipe:dict|None=None)->list:
+    """The rows of the main job, each (label, `run_row` arguments, KD settings off the budget): Base + CS; Base + CS with the
+    recipe's KD settings (`recipe`, KD-batch mixing; left out if empty); Base* with `guide` (its `Guided` settings off their defaults)."""
+    return [(f'{method} + CS', dict(method=method), {}),
+            *([(f'{method} + CS + {mix_name(recipe)}', dict(method=method), dict(recipe))] if recipe else []),
+            (f'{method}* (ours)', dict(method=method, guide=dict(guide or {})), {})]
 
 def check_expand(method:str, spc:int, student:str, seeds:int, epochs:int, kd_steps:int, out:str, bed:Testbed=FMNIST)->dict:
     "The main job's settings, each checked before any work (`ConfigError` naming the flag and the fix); returns them normalised."
@@ -60,24 +68,26 @@ def expand(method:str='fast', spc:int=1, student:str='homogeneous', seeds:int=1,
     budget = {**bed.budget, 'epochs': epochs, 'kd_steps': kd_steps, 'eval_every': min(5, epochs)}
     tag = '' if (epochs, kd_steps) == (bed.budget['epochs'], bed.budget['kd_steps']) else f'e{epochs}k{kd_steps}'  # another budget, other files
     print(f"cdx: condensed data expansion, {method} on {bed.dataset}, DM set at {spc} image(s) per class, teacher -> "
-          f"{student} student, {epochs} epochs x {kd_steps} KD steps, {seeds} seed(s); guidance {bed.guide or 'at its defaults'}; runs in {out}", flush=True)
+          f"{student} student, {epochs} epochs x {kd_steps} KD steps, {seeds} seed(s); guidance {bed.guide or 'at its defaults'}; "
+          f"recipe {mix_name(bed.recipe) if bed.recipe else 'none'}; runs in {out}", flush=True)
     warm = {'warmup': round(epochs*20/220)} if method == 'fast' else {}  # Fast's synthesis-only epochs, in the published proportion (20 of 220)
     res = {}
-    for label, kw in expansion_rows(method, bed.guide):
+    for label, kw, kd in expansion_rows(method, bed.guide, bed.recipe):
         res[label] = []
         for seed in range(seeds):
             t = time.time()
             print(f"cdx: {label}, seed {seed}", flush=True)
-            r = run_row(spc=spc, seed=seed, student=student, out=out, budget=budget, bed=bed,
-                       tag='_'.join(filter(None, [tag, guide_tag(kw.get('guide', {}))])), cbs=[PrintRowsCB(label)], **kw, **warm)
+            r = run_row(spc=spc, seed=seed, student=student, out=out, budget={**budget, **kd}, bed=bed,
+                       tag='_'.join(filter(None, [tag, guide_tag(kw.get('guide', {})), guide_tag(kd)])), cbs=[PrintRowsCB(label)], **kw, **warm)
             res[label].append(r['acc'])
             print(f"cdx: {label}, seed {seed}: {100*r['acc']:.2f} % ({(time.time() - t)/60:.1f} min)", flush=True)
     fmt = lambda v: f'{100*st.mean(v):.1f} ± {100*st.stdev(v):.1f}' if len(v) > 1 else f'{100*v[0]:.1f}'
     print(Table([{'row': k, 'test acc %': fmt(v), 'seeds': len(v)} for k, v in res.items()]).markdown())
-    (_, a), (_, b) = list(res.items())[1:]  # Base + CS and Base*: seed s of both shares the student's and generator's initial weights
-    p = paired([{'plus_cs': x, 'guided': y} for x, y in zip(a, b)])
-    print(f"cdx: {method}* minus {method} + CS, seed by seed (points): {', '.join(f'{100*(y - x):+.1f}' for x, y in zip(a, b))}; "
-          f"mean {100*p['mean']:+.1f}" + (f" ± {100*p['se']:.1f} (standard error, {p['n']} pairs)" if p['se'] is not None else " (1 pair)"))
+    (base, a), *others = res.items()  # every row against Base + CS: seed s of all rows shares every random stream but the row's own (exact pairs)
+    for label, b in others:
+        p = paired([{'plus_cs': x, 'guided': y} for x, y in zip(a, b)])
+        print(f"cdx: {label} minus {base}, seed by seed (points): {', '.join(f'{100*(y - x):+.1f}' for x, y in zip(a, b))}; "
+              f"mean {100*p['mean']:+.1f}" + (f" ± {100*p['se']:.1f} (standard error, {p['n']} pairs)" if p['se'] is not None else " (1 pair)"))
     print(f"cdx: done in {(time.time() - t0)/60:.1f} min")
     return res
 
@@ -91,7 +101,7 @@ def cdx_expand(method:str='fast', # base inversion method: fast, cmi, deepinvers
                out:str='runs/expand', # checkpoints and run logs (resumable; another budget gets other file names)
                debug:bool=False, # show the traceback of an error
               ):
-    "Expand the shipped condensed set by guided model inversion and distil the shipped teacher into a student; print KD on CS alone, Base + CS and Base*."
+    "Distil the shipped teacher into a student from the shipped condensed set expanded by model inversion; print Base + CS, Base + CS with the recipe's KD-batch mixing, and Base* (guided), each against Base + CS."
     try: expand(method, spc, student, seeds, epochs, kd_steps, out)
     except ConfigError as e:  # a bad input: one line, exit 2 (checked before any work, or a file or lock refused)
         if debug: traceback.print_exc()

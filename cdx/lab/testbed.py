@@ -53,6 +53,7 @@ class Testbed:
     budget:dict=field(default_factory=dict) # `distill`'s budget for every row (epochs, KD steps, batch, lr, T, eval_every)
     set_name:str='cdx:assets/condensed/res_DM_FashionMNIST_ConvNet_{spc}ipc.pt' # the condensed set at `spc` images per class
     guide:dict=field(default_factory=dict) # `Guided` settings off their defaults for the bed's Base* rows (main job, `cdx distill` configs)
+    recipe:dict=field(default_factory=dict) # `DistillConfig` settings of the bed's recipe row (the main job's Base + CS + recipe): KD-batch mixing
 
     def load_teacher(self)->torch.nn.Module: return load_checkpoint(resolve(self.teacher)).model.eval()
     def set_file(self, spc:int)->Path: return Path(resolve(self.set_name.format(spc=spc)))
@@ -67,7 +68,8 @@ class Testbed:
 
 FMNIST = Testbed('fashion_mnist', 'cdx:assets/teachers/fmnist_resnet8.pt', STUDENTS, synth_bs=128,
                  budget=dict(epochs=25, kd_steps=40, bs=128, lr=0.1, T=20., eval_every=5),  # 25 synthesised batches, 1,000 KD steps
-                 guide=dict(objective='wgan-gp', lam=0.1))  # chosen on validation by the claim study (08d_claim, which checks it)
+                 guide=dict(objective='wgan-gp', lam=0.1),  # chosen on validation by the claim study (08d_claim, which checks it)
+                 recipe=dict(mix='cutmix', mix_share=0.5, mix_with='init'))  # the mixing study 3 leads with on validation (08d_claim checks it)
 
 TESTBED_ROWS = {'kd-on-cs': dict(method=None, guide=False), 'fast-cs': dict(method='fast', guide=False), 'fast-star': dict(method='fast', guide=True)}
 
