@@ -275,7 +275,7 @@ def forest_plot(study:list, ax=None, title:str='Base* (or the variant row) − B
     ax.axvline(0, color='k', lw=0.8); ax.set_xlabel(title, fontsize=8)
     return ax
 
-# %% ../../nbs/08d_claim.ipynb #2e21b7ad
+# %% ../../nbs/08d_claim.ipynb #d11afc78
 SELECTION = dict(study=3, rung='ratio', pair='homogeneous', spc=1)  # the recipe study's selection cell (see the rule above)
 
 
@@ -310,7 +310,7 @@ def recommend(study:list, pick:dict|None=None, min_pairs:int=5)->list:
         out.append({'spc': spc, 'recipe': pick['picked'] if ok else 'Base + CS', 'why': why, 'cells': rows})
     return out
 
-# %% ../../nbs/08d_claim.ipynb #339f6cca
+# %% ../../nbs/08d_claim.ipynb #c5d49b33
 def study_table(study:list, studies:tuple=(2, 3, 4))->Table:
     "The short table of the README: per cell of `studies` with a finished pair, both rows' mean test accuracy and the paired difference with its reading."
     f = lambda v: '–' if not v else f"{100*st.mean(v):.1f}"
