@@ -304,7 +304,7 @@ def recommend(study:list, pick:dict|None=None, min_pairs:int=5)->list:
         cells = _of(study, study=3, rung='ratio', spc=spc, variant=pick['picked']) if pick['picked'] else []
         rows = [_row('recipe', f"{c['variant']} − Base + CS, {c['pair']}, {spc} spc", _diffs(c, c, 'guided', 'plus_cs')) for c in cells]
         ok = {c['pair'] for c, r in zip(cells, rows) if r['pairs'] >= min_pairs and r['reading'].startswith('shown')} == {'homogeneous', 'heterogeneous'}
-        why = (f"shown on both pairs" if ok else f"{pick['picked']} not shown on both pairs at {spc} spc" if pick['picked'] else
+        why = ("shown on both pairs" if ok else f"{pick['picked']} not shown on both pairs at {spc} spc" if pick['picked'] else
                f"nothing picked yet (leader on validation: {pick['leader']}, over {len(pick['seeds'])} common seed(s))" if not pick['decided'] else
                f"nothing picked: the leader ({pick['leader']}) is not shown on validation")
         out.append({'spc': spc, 'recipe': pick['picked'] if ok else 'Base + CS', 'why': why, 'cells': rows})
@@ -319,7 +319,8 @@ def study_table(study:list, studies:tuple=(2, 3, 4))->Table:
         if c.get('study', 1) not in studies or not c['paired']['n']: continue
         r = _row('', '', _diffs(c, c, 'guided', 'plus_cs')); base = c.get('base', 'fast').replace('fast', 'Fast').replace('cmi', 'CMI')
         what = f"{base} + CS, {c['variant']} in the KD batch" if c.get('study') == 3 else f"{base}* ({c['variant']})"
-        rows.append({'pair': c['pair'], 'set': f"{c.get('set', 'dm').upper() if c.get('set', 'dm') != 'real' else 'real'} {c['spc']}/class",
+        s = c.get('set', 'dm').rstrip('0123456789')  # 'dm', 'real', or a made set's method ('dsa10' -> 'dsa')
+        rows.append({'pair': c['pair'], 'set': f"{s if s == 'real' else s.upper()} {c['spc']}/class",
                      'row': what, 'Base + CS %': f([s['plus_cs'] for s in c['seeds'] if s['guided'] is not None and s['plus_cs'] is not None]),
                      'row %': f([s['guided'] for s in c['seeds'] if s['guided'] is not None and s['plus_cs'] is not None]),
                      'Δ (points)': f"{100*r['mean']:+.1f}" + ('' if r['se'] is None else f" ± {100*r['se']:.1f}"), 'pairs': r['pairs'],
