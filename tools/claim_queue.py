@@ -9,7 +9,7 @@ Several queues may run at once (`--workers`, or this script started again): each
 (a `NAME.taken` file with its pid; a dead queue's file is taken over). Each run is single-threaded unless OMP_NUM_THREADS says
 otherwise; give a queue no more workers than cores. Progress goes to runs/claim/queue.log.
 `--pair P` keeps a queue to one pair's cells (run one queue per pair to interleave them). A bf16 cell is made only on a CPU with
-native bf16 (`native_bf16`).
+native bf16 (`native_bf16`), and there before any other cell of its lane: machines with native bf16 are the rarer ones here.
 The heterogeneous lane also makes the condensation jobs of the Table 2 issue (`cdx.lab.claim.SET_JOBS`), after study 2's cell (a);
 a cell that starts from a made set waits for it.
 Usage: python tools/claim_queue.py [--list] [--workers N] [--pair homogeneous|heterogeneous]"""
@@ -89,7 +89,8 @@ def plan(pair:str|None=None):
                 n = run_name(c, row, s)
                 done = finished(OUT/f'{n}.jsonl', cell_budget(c)['epochs']) or (cell_key(c), s, row) in rec
                 extra = s >= c['seeds']  # extra seeds go after every cell's first ones
-                if n not in seen and not done: todo.append(((extra, group(i), s, rank(c, row), i, r), i, row, s))
+                g = -1 if c.get('amp') == 'bf16' else group(i)  # a bf16 cell first where bf16 is native: no other machine can make it
+                if n not in seen and not done: todo.append(((extra, g, s, rank(c, row), i, r), i, row, s))
                 seen.add(n)
     if pair in (None, 'heterogeneous'):  # the condensation jobs: after cell (a)'s first pairs, before the next cell
         a = next(group(i) for i, c in enumerate(CELLS) if c.get('study') == 2 and c['pair'] == 'heterogeneous')
