@@ -12,7 +12,8 @@ otherwise; give a queue no more workers than cores. Progress goes to runs/claim/
 native bf16 (`native_bf16`), and there before any other cell of its lane: machines with native bf16 are the rarer ones here.
 The heterogeneous lane also makes the condensation jobs of the Table 2 issue (`cdx.lab.claim.SET_JOBS`), after study 2's cell (a);
 a cell that starts from a made set waits for it.
-Usage: python tools/claim_queue.py [--list] [--workers N] [--pair homogeneous|heterogeneous]"""
+`--record` writes the record (nbs/results/claim_study.json) from the finished runs here and the record, as 08d's Results cell does.
+Usage: python tools/claim_queue.py [--list | --record] [--workers N] [--pair homogeneous|heterogeneous]"""
 import json, os, subprocess, sys, time
 from pathlib import Path
 
@@ -119,6 +120,13 @@ def take(name:str)->bool:
 def main(argv):
     pair = argv[argv.index('--pair') + 1] if '--pair' in argv else None
     if pair not in (None, 'homogeneous', 'heterogeneous'): print(f'--pair {pair}: use homogeneous or heterogeneous'); return 2
+    if '--record' in argv:  # what 08d's Results cell writes, without executing the notebook: commit it as each run lands
+        sys.path.insert(0, str(ROOT))
+        from cdx.lab.claim import claim_study, with_record
+        study = claim_study(out=OUT, make=False)
+        study = with_record(study, json.loads(RECORD.read_text())) if RECORD.exists() else study
+        RECORD.write_text(json.dumps(study, indent=1))
+        print(f"{RECORD.relative_to(ROOT)}: {sum(r is not None for c in study for s in c['seeds'] for r in (s['plus_cs'], s['guided']))} runs"); return 0
     if '--list' in argv:
         todo = plan(pair)
         for *_, n in todo: print(n)
