@@ -219,7 +219,7 @@ def _of(cells:list, **where)->list:
     "The cells matching `where` (a cell without 'study' or 'base' is study 1's, Fast's)."
     return [c for c in cells if all(c.get(k, {'study': 1, 'base': 'fast'}.get(k)) == v for k, v in where.items())]
 
-def _cell(study, **where): return next(iter(_of(study, **where)), None)
+def _cell(cells, **where): return next(iter(_of(cells, **where)), None)
 
 def _diffs(a:dict, b:dict, row_a:str='guided', row_b:str='guided')->list:
     "Per seed, cell `a`'s `row_a` minus cell `b`'s `row_b` (the seeds both have); for one cell and two rows, its paired differences."
@@ -237,7 +237,8 @@ def claim_verdicts(study:list)->list:
     """The paper's claims read from study 2's exact pairs (the published ratio; differences in accuracy, test split): C2 `Base* > Base + CS`
     per cell; C3 a larger gain on the heterogeneous pair; C5 a gain that grows with the images per class; C6 conditional guidance
     beating unconditional. A claim is *shown* when its 95 % interval (t, n - 1 degrees of freedom) lies above zero, *contradicted*
-    when it lies below, and otherwise *not shown*, with the smallest effect the pairs could have detected (80 % power)."""
+    when it lies below, and otherwise *not shown*, with the smallest effect the pairs could have detected (80 % power). One row
+    more, not a claim: what bf16 costs Fast + CS against fp32, where the bf16 cell has runs."""
     s2 = [c for c in study if c.get('study', 1) == 2 and c['variant'] != 'defaults']
     out = [_row('C2', f"{c.get('base', 'fast')}* ({c['variant']}) − {c.get('base', 'fast')} + CS, {c['pair']}, {c['spc']} spc", _diffs(c, c, 'guided', 'plus_cs')) for c in s2]
     out += [_row('mix', f"{c.get('base', 'fast')} + CS with {c['variant']} in the KD batch − {c.get('base', 'fast')} + CS, {c['pair']}, {c['spc']} spc",
@@ -254,6 +255,9 @@ def claim_verdicts(study:list)->list:
     if one and ten:
         out.append(_row('C5', "gain at 10 spc − gain at 1 spc, homogeneous, chosen guide",
                         [a - b for a, b in zip(_diffs(ten, ten, 'guided', 'plus_cs'), _diffs(one, one, 'guided', 'plus_cs'))]))
+    b16 = _cell(study, study=2, precision='bf16', pair='homogeneous', spc=1, base='fast')  # what bf16 costs: its Base + CS runs against fp32's, seed by seed
+    f32 = _cell(s2, precision='fp32', pair='homogeneous', spc=1, base='fast')
+    if b16 and f32: out.append(_row('bf16', "Fast + CS in bf16 − in fp32, homogeneous, 1 spc", _diffs(b16, f32, 'plus_cs', 'plus_cs')))
     return out
 
 def verdicts_table(rows:list)->Table:
