@@ -16,10 +16,11 @@ from ..checkpoints import load_checkpoint
 from ..learner import evaluate
 
 # %% auto #0
-__all__ = ['RUNGS', 'ROWS', 'VARIANTS', 'CHOSEN', 'CELLS', 'GUIDES', 'AMP', 'MIXES', 'SET_JOBS', 'SETS_DIR', 'SELECTION',
-           'set_source', 'cell_key', 'cell_rows', 'cell_tag', 'guided', 'run_name', 'cell_budget', 'finished',
-           'read_run', 'claim_run', 'claim_study', 'with_record', 'valid_scores', 'select_on_valid', 'verdict_table',
-           'claim_verdicts', 'verdicts_table', 'forest_plot', 'pick_recipe', 'recommend', 'study_table']
+__all__ = ['RUNGS', 'ROWS', 'VARIANTS', 'CHOSEN', 'CELLS', 'GUIDES', 'AMP', 'MIXES', 'SET_JOBS', 'SETS_DIR', 'GUIDE_FIXES',
+           'SELECTION', 'set_source', 'cell_key', 'cell_rows', 'cell_tag', 'guided', 'run_name', 'cell_budget',
+           'finished', 'read_run', 'claim_run', 'claim_study', 'with_record', 'valid_scores', 'select_on_valid',
+           'verdict_table', 'claim_verdicts', 'verdicts_table', 'forest_plot', 'pick_recipe', 'recommend',
+           'study_table']
 
 # %% ../../nbs/08d_claim.ipynb #4fb3aaab
 RUNGS = {'today': dict(budget={}, synth={}),                  # 05b's BUDGET: 25 epochs x 40 KD steps
@@ -69,6 +70,11 @@ def set_source(cell:dict)->str|None:
 CELLS += [  # study 4 (the Table 2 issue): the heterogeneous pair at 10 spc, the chosen guide, by the source of the set (DM is cell (a))
     dict(study=4, rung='ratio', seeds=5, max_seeds=10, target_se=0.003, amp=AMP['heterogeneous'], pair='heterogeneous', spc=10, set=s,
          variant='wgan', guide=GUIDES['wgan']) for s in ('dsa10', 'mtt10', 'real')]
+GUIDE_FIXES = {'wgan-grow90': dict(GUIDES['wgan'], grow=0.9),  # the recipe issue's (b): the critic's real side grows by the synthetic images the teacher reads as asked with confidence >= 0.9
+          'wgan-drop': dict(GUIDES['wgan'], hygiene='drop')}  # its (c): the condensed images the teacher misreads (3 of 10 at 1 spc) leave the guide
+CELLS += [  # study 3, continued: the chosen guide with (b) and (c) at the selection cell; each extends study 2's `wgan` row of cell (b), its off setting
+    dict(study=3, rung='ratio', seeds=5, max_seeds=10, target_se=0.003, amp=AMP['homogeneous'], pair='homogeneous', spc=1, variant=v, guide=g)
+    for v, g in GUIDE_FIXES.items()]
 
 def cell_key(cell:dict)->tuple:
     """A cell's identity, the same for a cell of `CELLS` and for its entry in the record: pairing, base, set, precision, rung, pair,
@@ -221,6 +227,11 @@ def _of(cells:list, **where)->list:
 
 def _cell(cells, **where): return next(iter(_of(cells, **where)), None)
 
+def _what(c:dict)->str:
+    "A cell's variant row in words: KD-batch mixing (its `kd` settings) or a guide."
+    base = c.get('base', 'fast').replace('fast', 'Fast').replace('cmi', 'CMI')
+    return f"{base} + CS, {c['variant']} in the KD batch" if c.get('kd') else f"{base}* ({c['variant']})"
+
 def _diffs(a:dict, b:dict, row_a:str='guided', row_b:str='guided')->list:
     "Per seed, cell `a`'s `row_a` minus cell `b`'s `row_b` (the seeds both have); for one cell and two rows, its paired differences."
     bs = {s['seed']: s for s in b['seeds']}
@@ -241,7 +252,7 @@ def claim_verdicts(study:list)->list:
     more, not a claim: what bf16 costs Fast + CS against fp32, where the bf16 cell has runs."""
     s2 = [c for c in study if c.get('study', 1) == 2 and c['variant'] != 'defaults']
     out = [_row('C2', f"{c.get('base', 'fast')}* ({c['variant']}) − {c.get('base', 'fast')} + CS, {c['pair']}, {c['spc']} spc", _diffs(c, c, 'guided', 'plus_cs')) for c in s2]
-    out += [_row('mix', f"{c.get('base', 'fast')} + CS with {c['variant']} in the KD batch − {c.get('base', 'fast')} + CS, {c['pair']}, {c['spc']} spc",
+    out += [_row('recipe', f"{_what(c)} − {c.get('base', 'fast')} + CS, {c['pair']}, {c['spc']} spc",
                  _diffs(c, c, 'guided', 'plus_cs')) for c in study if c.get('study', 1) == 3]  # the recipe issue's variants, by the same rule
     for pair, spc in (('homogeneous', 1), ('heterogeneous', 10), ('homogeneous', 10)):  # C6: the two guides share their Base + CS runs
         cond = _cell(s2, pair=pair, spc=spc, variant='cond', base='fast') or _cell(s2, pair=pair, spc=spc, variant='wgan', base='fast')
@@ -321,8 +332,7 @@ def study_table(study:list, studies:tuple=(2, 3, 4))->Table:
     rows = []
     for c in study:
         if c.get('study', 1) not in studies or not c['paired']['n']: continue
-        r = _row('', '', _diffs(c, c, 'guided', 'plus_cs')); base = c.get('base', 'fast').replace('fast', 'Fast').replace('cmi', 'CMI')
-        what = f"{base} + CS, {c['variant']} in the KD batch" if c.get('study') == 3 else f"{base}* ({c['variant']})"
+        r = _row('', '', _diffs(c, c, 'guided', 'plus_cs')); what = _what(c)
         s = c.get('set', 'dm').rstrip('0123456789')  # 'dm', 'real', or a made set's method ('dsa10' -> 'dsa')
         rows.append({'pair': c['pair'], 'set': f"{s if s == 'real' else s.upper()} {c['spc']}/class",
                      'row': what, 'Base + CS %': f([s['plus_cs'] for s in c['seeds'] if s['guided'] is not None and s['plus_cs'] is not None]),
