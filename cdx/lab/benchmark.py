@@ -4,8 +4,9 @@
 
 # %% ../../nbs/08b_benchmark.ipynb #bbd196cf
 from __future__ import annotations
-import functools
+import functools, json, shutil
 from pathlib import Path
+import yaml
 from ..core import set_seed
 from ..datasets import get_spec, load_tensors, valid_split
 from ..learner import evaluate
@@ -61,22 +62,44 @@ def run_row(method:str|None, # a registered synthesizer, or None for KD on the c
             cbs=None, # extra callbacks for `distill` (e.g. progress printing)
             valid:bool=False, # curve on the validation split (`valid_split`), test accuracy measured once, at the end
             bed:Testbed=FMNIST, # the testbed: dataset, teacher file, students, synthesis batch, budget
+            record:str|Path|None=None, # a folder of finished runs' logs and configs (small: commit it): a run of the same config found there is read from it, a run made here is added
             **synth_kw)->dict:
-    "One run of Algorithm 1 on a testbed, built by `build_run` from its config (`row_config`, saved as `<name>.yaml`): `{'acc': final test accuracy, 'curve': [(epoch, acc)], 'minutes': ...}`."
+    """One run of Algorithm 1 on a testbed, built by `build_run` from its config (`row_config`, saved as `<name>.yaml`): `{'acc': final test
+    accuracy, 'curve': [(epoch, acc)], 'minutes': ...}`. With `record`, a run whose checkpoint is not in `out` but whose finished log
+    and identical config are in `record` is not made again (`'recorded': True`; `runs/` is not in git, the record is)."""
     if out is None: raise ValueError("run_row needs out=: the folder for its checkpoints and logs (the notebooks use '../runs/bench')")
+    if record is not None and valid: raise ValueError("record= keeps logs only: a valid=True run's test accuracy needs its final student (drop record=)")
     if spc and cs is None and source is None and not bed.set_file(spc).is_file():
         raise FileNotFoundError(f"the testbed has no condensed set at {spc} images per class ({bed.set_file(spc)}): use spc {' or '.join(map(str, bed.set_sizes()))}, or pass cs=")
     cfg = row_config(method, None if cs is not None else spc, seed, student if isinstance(student, str) else None, out, budget, clip, guide, valid, bed, source, **synth_kw)
     R = build_run(cfg, teacher=teacher, cs=cs, student=None if isinstance(student, str) else student)
     name = row_name(method, spc, seed, student if isinstance(student, str) else student.__name__, guide is not None, tag)
+    if record is not None and not (Path(out)/f'{name}.pt').exists() and (rows := _recorded(Path(record), name, R.cfg)) is not None:
+        return {**_figures(rows, name, None, bed), 'recorded': True}
     save_yaml(R.cfg, Path(out)/f'{name}.yaml')  # `cdx distill --config <name>.yaml` makes the same student (when no Python object stood in)
     learn = R.fit(ckpt=Path(out)/f'{name}.pt', log=Path(out)/f'{name}.jsonl', cbs=cbs)
-    rows = learn.runlog.rows
+    if record is not None:  # the finished run's log and config join the record, whole or not at all
+        Path(record).mkdir(parents=True, exist_ok=True)
+        for sfx in ('.yaml', '.jsonl'):
+            tmp = Path(record)/f'{name}{sfx}.tmp'; shutil.copyfile(Path(out)/f'{name}{sfx}', tmp); tmp.replace(Path(record)/f'{name}{sfx}')
+    return _figures(learn.runlog.rows, name, learn.model if valid else None, bed)
+
+def _figures(rows:list, name:str, model:nn.Module|None, bed:Testbed)->dict:
+    "A finished run's figures from its log rows; with `model` (a `valid` run), its test accuracy measured on the final student."
     curve = [(r['epoch'], r['test_acc']) for r in rows if r['test_acc'] is not None]  # validation accuracy when `valid`
-    acc = evaluate(learn.model, *_test_set(bed.dataset)) if valid else rows[-1]['test_acc']
+    acc = evaluate(model, *_test_set(bed.dataset)) if model is not None else rows[-1]['test_acc']
     return {'acc': acc, 'curve': curve, 'minutes': round(rows[-1]['wall_s']/60, 1), # wall time of the whole run, kept across resumes
             'first_kd_loss': next((r['kd_loss'] for r in rows if r['kd_loss'] is not None), None), 'name': name,
-            **({'val_acc': rows[-1]['test_acc']} if valid else {})}
+            **({'val_acc': rows[-1]['test_acc']} if model is not None else {})}
+
+def _recorded(record:Path, name:str, cfg:dict)->list|None:
+    "The log rows of run `name` in `record` if it finished there under the same config (its output folder aside), else None."
+    y, log = record/f'{name}.yaml', record/f'{name}.jsonl'
+    if not (y.exists() and log.exists()): return None
+    norm = lambda c: {**c, 'run': {k: v for k, v in c['run'].items() if k != 'out'}}
+    if norm(yaml.safe_load(y.read_text())) != norm(json.loads(json.dumps(cfg))): return None  # another config under the same name: make it here
+    rows = [json.loads(l) for l in log.read_text().splitlines() if l.strip()]
+    return rows if rows and rows[-1]['epoch'] == cfg['budget']['epochs'] else None
 
 @functools.lru_cache(maxsize=4)
 def _test_set(dataset:str):  # read once per process: a study reads back many runs

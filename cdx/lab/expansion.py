@@ -112,14 +112,15 @@ TABLE1_ROWS = [('KD on CS alone', None, {}), ('Fast', 'fast', {'free': True}), (
                ('CMI', 'cmi', {'free': True}), ('CMI + CS', 'cmi', {}), ('CMI* (ours)', 'cmi', {'guide': {}})]
 
 def table1(runs:dict, # {(student, spc): {row label: seeds}}: the runs to read (or make)
-           out:str|Path)->Table: # the runs' folder
+           out:str|Path, # the runs' folder
+           record:str|Path|None=None)->Table: # `run_row`'s record of finished runs (read instead of made again)
     "Table 1 from `run_row` (resumable: finished runs are read back): mean ± std over the seeds run, with the seeds and CPU minutes per run."
     rows = []
     for (student, spc), want in runs.items():
         for label, method, kw in TABLE1_ROWS:
             if not want.get(label): continue
             kw = dict(kw); free = kw.pop('free', False)
-            rs = [run_row(method, None if free else spc, s, student=student, out=out, **kw) for s in range(want[label])]
+            rs = [run_row(method, None if free else spc, s, student=student, out=out, record=record, **kw) for s in range(want[label])]
             accs = [r['acc'] for r in rs]
             rows.append({'pair': student, 'CS spc': spc, 'row': label,
                          'acc %': f'{100*st.mean(accs):.1f} ± {100*st.stdev(accs):.1f}' if len(accs) > 1 else f'{100*accs[0]:.1f}',
