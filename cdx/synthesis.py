@@ -98,8 +98,9 @@ def bn_loss(hooks:Hooks)->torch.Tensor:
 def kl_div_t(s_logits:torch.Tensor, t_logits:torch.Tensor, # student and teacher logits (N, C)
              T:float=1., # temperature
              reduction:str='batchmean')->torch.Tensor:
-    "KL(softmax(t/T) || softmax(s/T)) * T², from log-probabilities on both sides."
-    return F.kl_div(F.log_softmax(s_logits/T, 1), F.log_softmax(t_logits/T, 1), reduction=reduction, log_target=True)*T*T
+    "KL(softmax(t/T) || softmax(s/T)) * T², from log-probabilities on both sides, computed in float32 whatever the logits' precision."
+    s, t = s_logits.float(), t_logits.float()  # under bf16 autocast the logits are bf16, and log_softmax would run in bf16 (see below)
+    return F.kl_div(F.log_softmax(s/T, 1), F.log_softmax(t/T, 1), reduction=reduction, log_target=True)*T*T
 
 def adv_div(s_logits:torch.Tensor, t_logits:torch.Tensor, # student and teacher logits
             T:float=1.)->torch.Tensor:
