@@ -98,7 +98,7 @@ class Learner:
         self.cbs = fc.L(cbs)
         fc.store_attr('model,dls,loss_func,lr,opt_func')
         self.opt = None
-        self.autocast = contextlib.nullcontext  # hook: a context factory every forward of a fit runs in (mixed precision sets it, synthesis uses it)
+        self.autocast = contextlib.nullcontext  # hook: a context factory every forward of a fit runs in (mixed precision sets it)
         self.scaler = None  # hook: a gradient scaler (`torch.amp.GradScaler`) that `step` goes through when a callback sets one
     def add_cb(self, cb): self.cbs.append(cb); return self
     def remove_cb(self, cb): self.cbs.remove(cb); return self
