@@ -227,9 +227,11 @@ def _of(cells:list, **where)->list:
 
 def _cell(cells, **where): return next(iter(_of(cells, **where)), None)
 
+def _base(c:dict)->str: return c.get('base', 'fast').replace('fast', 'Fast').replace('cmi', 'CMI')
+
 def _what(c:dict)->str:
     "A cell's variant row in words: KD-batch mixing (its `kd` settings) or a guide."
-    base = c.get('base', 'fast').replace('fast', 'Fast').replace('cmi', 'CMI')
+    base = _base(c)
     return f"{base} + CS, {c['variant']} in the KD batch" if c.get('kd') else f"{base}* ({c['variant']})"
 
 def _diffs(a:dict, b:dict, row_a:str='guided', row_b:str='guided')->list:
@@ -252,7 +254,7 @@ def claim_verdicts(study:list)->list:
     more, not a claim: what bf16 costs Fast + CS against fp32, where the bf16 cell has runs."""
     s2 = [c for c in study if c.get('study', 1) == 2 and c['variant'] != 'defaults']
     out = [_row('C2', f"{c.get('base', 'fast')}* ({c['variant']}) − {c.get('base', 'fast')} + CS, {c['pair']}, {c['spc']} spc", _diffs(c, c, 'guided', 'plus_cs')) for c in s2]
-    out += [_row('recipe', f"{_what(c)} − {c.get('base', 'fast')} + CS, {c['pair']}, {c['spc']} spc",
+    out += [_row('recipe', f"{_what(c)} − {_base(c)} + CS, {c['pair']}, {c['spc']} spc",
                  _diffs(c, c, 'guided', 'plus_cs')) for c in study if c.get('study', 1) == 3]  # the recipe issue's variants, by the same rule
     for pair, spc in (('homogeneous', 1), ('heterogeneous', 10), ('homogeneous', 10)):  # C6: the two guides share their Base + CS runs
         cond = _cell(s2, pair=pair, spc=spc, variant='cond', base='fast') or _cell(s2, pair=pair, spc=spc, variant='wgan', base='fast')
