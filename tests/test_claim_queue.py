@@ -19,7 +19,7 @@ def _plan(tmp_path, record=None, pair=None, bf16=True):
     code = f"""import json, sys, importlib.util
 spec = importlib.util.spec_from_file_location('claim_queue', {str(ROOT/'tools'/'claim_queue.py')!r})
 q = importlib.util.module_from_spec(spec); spec.loader.exec_module(q); q.OUT = __import__('pathlib').Path({str(tmp_path)!r})
-q.RECORD = q.OUT/'record.json'; q.native_bf16 = lambda: {bf16!r}; q.SETS = q.OUT/'sets'
+q.RECORD = q.OUT/'record.json'; q.native_bf16 = lambda: {bf16!r}; q.SETS = q.OUT/'sets'; q.BENCH_REC = q.OUT/'bench'
 from cdx.lab.claim import CELLS, run_name, cell_rows
 print(json.dumps(dict(todo=q.plan({pair!r}), cells=CELLS, names=sorted({{run_name(c, r, s) for c in CELLS for s in range(c['seeds']) for r in cell_rows(c) if c.get('set', 'dm') in ('dm', 'real')}}))))"""
     p = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, cwd=ROOT)
@@ -132,4 +132,25 @@ def test_condense_jobs(tmp_path):
     assert name not in [n for *_, n in after]  # a made set is not made again; the cells that start from it are planned
     test = [n for i, *_, n in after if i is not None and cells[i].get('set') == 'dsa10']
     assert len(test) == 10 and all('-dsa10' in n for n in test)
-    assert not any(i is None for i, *_ in _plan(tmp_path, pair='homogeneous')['todo'])
+    assert not any(i is None and row[0] != 'bench' for i, row, *_ in _plan(tmp_path, pair='homogeneous')['todo'])
+
+def test_bench_jobs(tmp_path):
+    # issue 23 item 5: 08b's and 08c's tables, re-made by executing the notebooks, in the homogeneous lane between seed 0 and
+    # seed 1 of the selection cell's runs; a notebook whose record holds its `.done` marker is not executed again
+    got = _plan(tmp_path, pair='homogeneous', bf16=False)
+    todo, cells = got['todo'], got['cells']
+    at = [k for k, (i, *_) in enumerate(todo) if i is None]
+    assert [todo[k][1] for k in at] == [['bench', '08b_benchmark.ipynb'], ['bench', '08c_expansion.ipynb']] and at[1] == at[0] + 1
+    sel = lambda i: cells[i]['spc'] == 1 and cells[i]['rung'] == 'ratio' and cells[i].get('study', 1) >= 2 and cells[i].get('amp') != 'bf16'
+    before, after = todo[:at[0]], todo[at[1] + 1:]
+    assert before and all(s == 0 for i, row, s, n in before if sel(i))  # every earlier run of the selection cell is a seed-0 run ...
+    assert sel(after[0][0]) and after[0][2] == 1  # ... and the next run is its seed 1
+    assert not any(i is None and row[0] == 'bench' for i, row, *_ in _plan(tmp_path, pair='heterogeneous')['todo'])
+    rec = tmp_path/'bench'; rec.mkdir(); (rec/'08b_benchmark.done').write_text('')
+    code = f"""import json, importlib.util
+spec = importlib.util.spec_from_file_location('claim_queue', {str(ROOT/'tools'/'claim_queue.py')!r})
+q = importlib.util.module_from_spec(spec); spec.loader.exec_module(q); q.OUT = q.SETS = __import__('pathlib').Path({str(tmp_path)!r}); q.BENCH_REC = q.OUT/'bench'
+print(json.dumps([n for i, row, s, n in q.plan('homogeneous') if i is None]))"""
+    p = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, cwd=ROOT)
+    assert p.returncode == 0, p.stderr
+    assert json.loads(p.stdout.strip().splitlines()[-1]) == ['08c_expansion']  # 08b is done: only 08c is left

@@ -12,6 +12,11 @@ otherwise; give a queue no more workers than cores. Progress goes to runs/claim/
 native bf16 (`native_bf16`), and there before any other cell of its lane: machines with native bf16 are the rarer ones here.
 The heterogeneous lane also makes the condensation jobs of the Table 2 issue (`cdx.lab.claim.SET_JOBS`), after study 2's cell (a);
 a cell that starts from a made set waits for it.
+The homogeneous lane also re-makes `08b`'s and `08c`'s tables at the testbed's own budget (issue 23 item 5, `BENCH_JOBS`: each
+notebook executed whole, its `run_row` runs made into runs/bench and their logs added to its record nbs/results/bench), after
+seed 0 of the recipe study's selection cell. A notebook job is done when its record holds `<notebook stem>.done`; copy that
+record into the main checkout and commit it (a new machine then reads those runs instead of making them), and execute the
+notebooks there with nothing else running (they also time things).
 `--record` writes the record (nbs/results/claim_study.json) from the finished runs here and the record, as 08d's Results cell does.
 Usage: python tools/claim_queue.py [--list | --record] [--workers N] [--pair homogeneous|heterogeneous]"""
 import json, os, subprocess, sys, time
@@ -60,6 +65,9 @@ def wants_more(c:dict, upto:int)->bool:
         d.append(a - b)
     return st.stdev(d)/len(d)**0.5 > c.get('target_se', 0.)
 
+BENCH_JOBS = ('08b_benchmark.ipynb', '08c_expansion.ipynb')  # issue 23 item 5: the notebooks whose tables are re-made at their own budget
+BENCH_REC = NBS/'results'/'bench'  # their `run_row` record (`REC` in both notebooks), which also marks a finished notebook job
+
 SETS = NBS/'results'/'sets'  # the condensation jobs' sets (`cdx.lab.claim.SET_JOBS`), committed as they land (runs/ is not in git)
 
 FIRST = ('cutmix-init50', 'cutmix-pool50')  # within a seed, after Base + CS: the recipe issue's first variant and its control (issue 25)
@@ -73,7 +81,7 @@ def plan(pair:str|None=None):
     for them. With `pair`, only that pair's cells: one queue per pair is how the study's cells and the recipe issue's interleave
     (a heterogeneous run takes 2-3 times as long as a homogeneous one)."""
     sys.path.insert(0, str(ROOT))
-    from cdx.lab.claim import CELLS, run_name, finished, cell_budget, cell_key, cell_rows, set_source, SET_JOBS
+    from cdx.lab.claim import CELLS, run_name, finished, cell_budget, cell_key, cell_rows, set_source, SET_JOBS, SELECTION
     def group(i):  # a variant cell sorts with the first variant cell of its identity but the variant (study, base, precision, rung, pair, spc)
         c = CELLS[i]
         if not c.get('variant'): return i
@@ -97,7 +105,13 @@ def plan(pair:str|None=None):
         a = next(group(i) for i, c in enumerate(CELLS) if c.get('study') == 2 and c['pair'] == 'heterogeneous')
         for k, (name, job) in enumerate(SET_JOBS.items()):
             if not (SETS/f'{name}.pt').exists(): todo.append(((False, a, 10**6, k, -1, 0), None, job, name))
+    if pair in (None, 'homogeneous'):  # 08b's and 08c's tables: between seed 0 and seed 1 of the selection cell's group
+        g = group(next(i for i, c in enumerate(CELLS) if all(c.get(k) == v for k, v in SELECTION.items())))
+        for k, nb in enumerate(BENCH_JOBS):
+            if not bench_done(nb): todo.append(((False, g, 0.5, k, -1, 0), None, ('bench', nb), Path(nb).stem))
     return [(i, row, s, run_name(CELLS[i], row, s) if i is not None else s) for _, i, row, s in sorted(todo, key=lambda t: t[0])]
+
+def bench_done(nb:str)->bool: return (BENCH_REC/f'{Path(nb).stem}.done').exists()
 
 def alive(pid:int)->bool:
     try: os.kill(pid, 0); return True
@@ -140,15 +154,21 @@ def main(argv):
     say = lambda m: (print(m, flush=True), log.write(m + '\n'), log.flush())
     from cdx.lab.claim import CELLS, finished, cell_budget
     SETS.mkdir(parents=True, exist_ok=True)
+    failed = set()  # notebook jobs that failed in this queue: not tried again until it is started again
     while True:  # plan again after each run: a cell's extra seeds are decided by the runs before
         todo, ran = plan(pair), 0
         say(f'{time.strftime("%F %T")} queue {os.getpid()}{" (" + pair + ")" if pair else ""}: {len(todo)} runs to make')
         for i, row, s, name in todo:
-            if not take(name): continue
-            if (finished(OUT/f'{name}.jsonl', cell_budget(CELLS[i])['epochs']) if i is not None else (SETS/f'{name}.pt').exists()):
+            if name in failed or not take(name): continue
+            bench = i is None and row[0] == 'bench'
+            if (finished(OUT/f'{name}.jsonl', cell_budget(CELLS[i])['epochs']) if i is not None else bench_done(row[1]) if bench else (SETS/f'{name}.pt').exists()):
                 (OUT/f'{name}.taken').unlink(missing_ok=True); continue  # another queue finished it after this one planned
             t = time.time()
-            if i is None:  # a condensation job: resumable from its checkpoint in runs/condense/<name>; the set is copied to SETS
+            if bench:  # a notebook job: executed whole (its runs resume from their checkpoints in runs/bench), its copy kept in runs/bench/executed
+                code = (f"import subprocess, sys; from pathlib import Path; subprocess.run([sys.executable, '-m', 'nbconvert', '--to', 'notebook', '--execute', "
+                        f"{row[1]!r}, '--output-dir', {str(OUT.parent/'bench'/'executed')!r}, '--ExecutePreprocessor.timeout=-1'], check=True); "
+                        f"Path({str(BENCH_REC/(name + '.done'))!r}).write_text('executed whole at the testbed budget'); print('executed', {row[1]!r})")
+            elif i is None:  # a condensation job: resumable from its checkpoint in runs/condense/<name>; the set is copied to SETS
                 method, spc, over = row
                 code = (f"import shutil; from cdx.condense import condense; cs, f = condense({method!r}, 'fashion_mnist', {spc}, 'cpu', "
                         f"out={str(OUT.parent/'condense'/name)!r}, progress=False, **{over!r}); shutil.copy(f, {str(SETS/(name + '.pt'))!r}); "
@@ -161,7 +181,8 @@ def main(argv):
             finally: (OUT/f'{name}.taken').unlink(missing_ok=True)
             tail = (p.stdout.strip().splitlines() or [''])[-1] if p.returncode == 0 else p.stderr.strip().splitlines()[-1:]
             say(f'{time.strftime("%F %T")} {name}: rc {p.returncode}, {(time.time() - t)/60:.1f} min, {tail}')
-            if p.returncode != 0: return p.returncode
+            if p.returncode != 0 and not bench: return p.returncode
+            if p.returncode != 0: failed.add(name); continue  # a failed notebook job is logged and skipped until the queue starts again
             ran += 1
             break  # plan again after each run: a new plan (extra pairs, jobs added since) is read between runs
         if not ran: break  # nothing left that another queue is not making
