@@ -161,17 +161,25 @@ def with_record(study:list, record:list)->list:
     `runs/` is not in git, so on a new machine a cell finished earlier keeps its recorded figures. A seed lists the rows it took
     from the record under 'recorded'; a run read back here wins over the record."""
     old = {cell_key(c): c for c in record}
+    shared = {}  # (identity but the variant, seed) -> (record cell, seed) holding that Base + CS run: a rung's variants share it
+    for r in record:
+        for s in r['seeds']:
+            if s.get('plus_cs') is not None: shared.setdefault((cell_key(r)[:-1], s['seed']), (r, s))
     out = []
     for c in study:
         r = old.get(cell_key(c))
-        if r is None: out.append(c); continue
-        rs, seeds, curves = {s['seed']: s for s in r['seeds']}, [], dict(c['curves'])
+        if r is None and not any(k[0] == cell_key(c)[:-1] for k in shared): out.append(c); continue
+        rs, seeds, curves = {s['seed']: s for s in r['seeds']} if r else {}, [], dict(c['curves'])
         for s in c['seeds']:
             o, s = rs.get(s['seed']), {**s, 'val': dict(s['val'])}
-            took = [row for row in ROWS if s[row] is None and o is not None and o.get(row) is not None]
+            src = {row: (r, o) for row in ROWS if s[row] is None and o is not None and o.get(row) is not None}
+            if s['plus_cs'] is None and 'plus_cs' not in src and (cell_key(c)[:-1], s['seed']) in shared:
+                src['plus_cs'] = shared[(cell_key(c)[:-1], s['seed'])]  # a new variant's Base + CS, recorded under a sibling cell
+            took = [row for row in ROWS if row in src]
             for row in took:
+                rc, o = src[row]
                 s[row], s['val'][row] = o[row], o['val'][row]
-                cv = r['curves'].get(str(s['seed']), r['curves'].get(s['seed'])) or {}
+                cv = rc['curves'].get(str(s['seed']), rc['curves'].get(s['seed'])) or {}
                 curves[s['seed']] = {**curves.get(s['seed'], {}), row: cv.get(row)}
             if took: s['recorded'] = took
             seeds.append(s)
