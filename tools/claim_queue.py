@@ -182,7 +182,9 @@ def main(argv):
             tail = (p.stdout.strip().splitlines() or [''])[-1] if p.returncode == 0 else p.stderr.strip().splitlines()[-1:]
             say(f'{time.strftime("%F %T")} {name}: rc {p.returncode}, {(time.time() - t)/60:.1f} min, {tail}')
             if p.returncode != 0 and not bench: return p.returncode
-            if p.returncode != 0: failed.add(name); continue  # a failed notebook job is logged and skipped until the queue starts again
+            if p.returncode != 0:  # a failed notebook job is skipped until the queue starts again; its traceback (the failing cell) is kept
+                failed.add(name); err = OUT.parent/'bench'/f'{name}.err'; err.parent.mkdir(parents=True, exist_ok=True)
+                err.write_text(p.stderr); say(f'  its traceback: {err}'); continue
             ran += 1
             break  # plan again after each run: a new plan (extra pairs, jobs added since) is read between runs
         if not ran: break  # nothing left that another queue is not making
