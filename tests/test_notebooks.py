@@ -22,3 +22,20 @@ def test_notebook_sizes():
     "Every notebook stays under about 300 KB with its outputs kept (figures re-encoded by tools/shrink_figures.py after a run)."
     big = {p.name: p.stat().st_size//1024 for p in NBS if p.stat().st_size > 300*1024}
     assert not big, f"notebooks over 300 KB: {big}; run python tools/shrink_figures.py and commit"
+
+def undefined_names(nb:Path)->list:
+    "pyflakes' undefined names in a notebook's code cells taken as one module, in order (shell and magic lines dropped)."
+    import json
+    from pyflakes.api import check
+    from pyflakes.reporter import Reporter
+    import io
+    cells = [c for c in json.loads(nb.read_text())['cells'] if c['cell_type'] == 'code']
+    src = '\n\n'.join('\n'.join(l for l in ''.join(c['source']).splitlines() if not l.lstrip().startswith(('%', '!'))) for c in cells)
+    out = io.StringIO(); check(src, nb.name, Reporter(out, io.StringIO()))
+    ipython = ("'display'", "'get_ipython'")  # names the notebook kernel provides
+    return [l for l in out.getvalue().splitlines() if "undefined name '" in l and not l.endswith(ipython)]
+
+def test_names_defined():
+    "Cells flagged `slow` do not run in CI; pyflakes reads them anyway, so a name never imported (08b's `TEACHERS`) fails here, not in the queue."
+    bad = {p.name: u for p in NBS if (u := undefined_names(p))}
+    assert not bad, f"undefined names (add the import to the notebook's import cell): {bad}"
