@@ -19,7 +19,7 @@ from .learner import fit_classifier, evaluate, Learner, Callback, DataLoaders, T
 from .models import ConvNet
 
 # %% auto #0
-__all__ = ['DSA_LOOPS', 'ASSETS', 'CONDENSERS', 'dm_loss', 'distribution_matching', 'dm_panel_loss', 'match_loss',
+__all__ = ['DSA_LOOPS', 'ASSETS', 'SHIPPED', 'CONDENSERS', 'dm_loss', 'distribution_matching', 'dm_panel_loss', 'match_loss',
            'gradient_matching', 'match_panel_loss', 'train_experts', 'mtt_loss', 'trajectory_matching', 'evaluate_set',
            'random_real_baseline', 'shipped_set', 'steps_to_epochs', 'compare_with_random', 'condense_settings',
            'condense', 'cdx_condense']
@@ -394,13 +394,18 @@ def random_real_baseline(dataset:str, k:int, # k random real training images per
 import cdx
 ASSETS = Path(cdx.__file__).parent/'assets'/'condensed'  # the sets shipped with the package
 
-def shipped_set(spc:int, # 1, 10 or 50
+SHIPPED = {'dm': 'DM', 'dsa': 'DSA', 'mtt': 'MTT'}  # method -> the tag of its shipped files (DC/DSA/DM format: res_<TAG>_FashionMNIST_ConvNet_<spc>ipc.pt)
+
+def shipped_set(spc:int, # images per class: DM ships 1, 10 and 50; a made set ships once the study queue has made it
+                method:str='dm', # the condensation method that made the set: dm, dsa or mtt
                )->CondensedSet:
-    "A Distribution-Matching Fashion-MNIST set shipped with cdx."
-    f = Path(ASSETS)/f'res_DM_FashionMNIST_ConvNet_{spc}ipc.pt'
+    "A Fashion-MNIST set shipped with cdx: DM's (made below) or one the study queue made by DSA or MTT (`08g_sets` evaluates each)."
+    if method not in SHIPPED: raise ValueError(f"method must be one of {sorted(SHIPPED)}, not {method!r}")
+    tag = SHIPPED[method]
+    f = Path(ASSETS)/f'res_{tag}_FashionMNIST_ConvNet_{spc}ipc.pt'
     if not f.exists():
-        have = sorted(int(p.name.split('_')[-1][:-6]) for p in Path(ASSETS).glob('res_DM_FashionMNIST_ConvNet_*ipc.pt'))
-        raise FileNotFoundError(f"cdx ships DM Fashion-MNIST sets with {have} images per class, not {spc}")
+        have = sorted(int(p.name.split('_')[-1][:-6]) for p in Path(ASSETS).glob(f'res_{tag}_FashionMNIST_ConvNet_*ipc.pt'))
+        raise FileNotFoundError(f"cdx ships {tag} Fashion-MNIST sets with {have} images per class, not {spc}")
     from cdx.condensed import load_dc
     return load_dc(f)
 
