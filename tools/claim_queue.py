@@ -14,7 +14,7 @@ The heterogeneous lane also makes the condensation jobs of the Table 2 issue (`c
 a cell that starts from a made set waits for it.
 The homogeneous lane also re-makes `08b`'s and `08c`'s tables at the testbed's own budget (issue 23 item 5, `BENCH_JOBS`: each
 notebook executed whole, its `run_row` runs made into runs/bench and their logs added to its record nbs/results/bench), after
-seed 0 of the recipe study's selection cell. A notebook job is done when its record holds `<notebook stem>.done`; copy that
+seed `BENCH_AFTER` (2) of the recipe study's selection cell. A notebook job is done when its record holds `<notebook stem>.done`; copy that
 record into the main checkout and commit it (a new machine then reads those runs instead of making them), and execute the
 notebooks there with nothing else running (they also time things).
 `--record` writes the record (nbs/results/claim_study.json) from the finished runs here and the record, as 08d's Results cell does.
@@ -67,6 +67,7 @@ def wants_more(c:dict, upto:int)->bool:
 
 BENCH_JOBS = ('08b_benchmark.ipynb', '08c_expansion.ipynb')  # issue 23 item 5: the notebooks whose tables are re-made at their own budget
 BENCH_REC = NBS/'results'/'bench'  # their `run_row` record (`REC` in both notebooks), which also marks a finished notebook job
+BENCH_AFTER = 2  # they run after this seed of the selection cell (issue 23: item 5 "whenever the queue has a gap"; ~9 CPU hours, so the cells' verdicts go first)
 
 SETS = NBS/'results'/'sets'  # the condensation jobs' sets (`cdx.lab.claim.SET_JOBS`), committed as they land (runs/ is not in git)
 
@@ -105,10 +106,10 @@ def plan(pair:str|None=None):
         a = next(group(i) for i, c in enumerate(CELLS) if c.get('study') == 2 and c['pair'] == 'heterogeneous')
         for k, (name, job) in enumerate(SET_JOBS.items()):
             if not (SETS/f'{name}.pt').exists(): todo.append(((False, a, 10**6, k, -1, 0), None, job, name))
-    if pair in (None, 'homogeneous'):  # 08b's and 08c's tables: between seed 0 and seed 1 of the selection cell's group
+    if pair in (None, 'homogeneous'):  # 08b's and 08c's tables: between seeds BENCH_AFTER and BENCH_AFTER + 1 of the selection cell's group
         g = group(next(i for i, c in enumerate(CELLS) if all(c.get(k) == v for k, v in SELECTION.items())))
         for k, nb in enumerate(BENCH_JOBS):
-            if not bench_done(nb): todo.append(((False, g, 0.5, k, -1, 0), None, ('bench', nb), Path(nb).stem))
+            if not bench_done(nb): todo.append(((False, g, BENCH_AFTER + 0.5, k, -1, 0), None, ('bench', nb), Path(nb).stem))
     return [(i, row, s, run_name(CELLS[i], row, s) if i is not None else s) for _, i, row, s in sorted(todo, key=lambda t: t[0])]
 
 def bench_done(nb:str)->bool: return (BENCH_REC/f'{Path(nb).stem}.done').exists()
