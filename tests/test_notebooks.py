@@ -1,7 +1,10 @@
 """Every notebook in nbs/ executed as one pytest test, with nbdev's own runner (`nbdev.test.test_nb`) and the skip flags of
 settings.ini (`tst_flags`: cells flagged `slow` are skipped), so CI prints how many notebooks passed."""
+import io, json
 from pathlib import Path
 import pytest
+from pyflakes.api import check
+from pyflakes.reporter import Reporter
 from nbdev.config import get_config
 from nbdev import test as nbdev_test  # not `from nbdev.test import test_nb`: pytest would collect it as a test
 
@@ -25,10 +28,6 @@ def test_notebook_sizes():
 
 def undefined_names(nb:Path)->list:
     "pyflakes' undefined names in a notebook's code cells taken as one module, in order (shell and magic lines dropped)."
-    import json
-    from pyflakes.api import check
-    from pyflakes.reporter import Reporter
-    import io
     cells = [c for c in json.loads(nb.read_text())['cells'] if c['cell_type'] == 'code']
     src = '\n\n'.join('\n'.join(l for l in ''.join(c['source']).splitlines() if not l.lstrip().startswith(('%', '!'))) for c in cells)
     out = io.StringIO(); check(src, nb.name, Reporter(out, io.StringIO()))
