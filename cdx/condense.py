@@ -446,8 +446,8 @@ gradient_matching.profiles = {'published': dict(iters=1000, lr=0.1, lr_net=0.01,
 CONDENSERS.register('mtt')(trajectory_matching)
 trajectory_matching.profiles = {'published': dict(iters=5000, lr=1000., lr_lr=1e-5, lr_teacher=0.01, syn_steps=20, expert_epochs=3, max_start_epoch=25,
                                                   experts=100, train_epochs=50, width=128),  # the official buffer.py and distill.py defaults
-                                'cpu': dict(iters=300, lr=1000., lr_lr=1e-5, lr_teacher=0.01, syn_steps=10, expert_epochs=2, max_start_epoch=4,
-                                            experts=4, train_epochs=6, width=64)}  # 4 experts of 6 epochs, shorter unrolls, width 64
+                                'cpu': dict(iters=300, lr=10., lr_lr=1e-5, lr_teacher=0.01, syn_steps=10, expert_epochs=2, max_start_epoch=4,
+                                            experts=4, train_epochs=6, width=64)}  # 4 experts of 6 epochs, shorter unrolls, width 64; image lr 10, chosen on the validation split at this scale (08g_sets)
 _INT, _POS = dict(lo=1, integer=True), dict(lo=0, lo_open=True)
 _CHECKS = {**{k: _INT for k in ('iters', 'batch_real', 'width', 'depth', 'spc', 'batch_train', 'outer', 'inner', 'syn_steps', 'expert_epochs',
                                  'max_start_epoch', 'batch_syn', 'experts', 'train_epochs')},

@@ -57,7 +57,7 @@ CELLS += [  # study 3 (the recipe issue): mixing in the KD batch at the selectio
     for v, k in MIXES.items()]
 SET_JOBS = {  # the Table 2 issue's sets: made by the queue (its heterogeneous lane, after study 2's cell (a)) over each method's `cpu` profile
     'dsa1': ('dsa', 1, dict(iters=1000)),  # DSA's published iteration count at 1 per class
-    'mtt1': ('mtt', 1, dict(lr_lr=1e-7, buffer='../runs/condense/mtt_experts_cpu.pt')),  # the MTT jobs share one expert buffer; at 1 per class the step size learns at MTT's 1-per-class rate (its CIFAR-10 table: 1e-7)
+    'mtt1': ('mtt', 1, dict(lr_lr=1e-7, buffer='../runs/condense/mtt_experts_cpu.pt')),  # the MTT jobs share one expert buffer; at 1 per class the step size learns at MTT's 1-per-class rate (its CIFAR-10 table: 1e-7); image lr: the cpu profile's (10, chosen on the validation split by tools/mtt_lr_probe.py; the first mtt1, at the official 1000, is results/sets/probe/mtt1-lr1000.pt)
     'dmnoise1': ('dm', 1, dict(iters=3000, init='noise')),  # DM from noise: cannot be a near-copy of its initialisation
     'dsa10': ('dsa', 10, {}), 'mtt10': ('mtt', 10, dict(buffer='../runs/condense/mtt_experts_cpu.pt')), 'dmnoise10': ('dm', 10, dict(iters=3000, init='noise'))}
 SETS_DIR = 'results/sets'  # where they land (relative to nbs/), committed as they do

@@ -4,18 +4,18 @@
 
 # %% ../../nbs/08g_sets.ipynb #c1a67926
 from __future__ import annotations
-import json, statistics as st
+import hashlib, json, statistics as st
 from pathlib import Path
 import torch
 from ..core import Table
 from ..datasets import get_spec, load_tensors
 from ..condensed import CondensedSet, load_dc
-from ..condense import evaluate_set, random_real_baseline, shipped_set, steps_to_epochs
+from ..condense import evaluate_set, random_real_baseline, shipped_set, steps_to_epochs, condense_settings
 from ..audit import copy_report
 from .claim import SET_JOBS, SETS_DIR, _t
 
 # %% auto #0
-__all__ = ['PUBLISHED', 'WHOLE', 'made_sets', 'set_report']
+__all__ = ['PUBLISHED', 'WHOLE', 'made_sets', 'fingerprint', 'set_report']
 
 # %% ../../nbs/08g_sets.ipynb #286b0168
 PUBLISHED = {  # Fashion-MNIST, ConvNet-3 trained on the set, test accuracy (%) by images per class; absent: no published figure
@@ -28,20 +28,35 @@ def made_sets(folder:str|Path=SETS_DIR)->dict:
     "The sets the study queue has made so far (`SET_JOBS`), by job name; those not yet made are left out."
     return {n: load_dc(Path(folder)/f'{n}.pt', 'fashion_mnist') for n in SET_JOBS if (Path(folder)/f'{n}.pt').exists()}
 
+def fingerprint(cs:CondensedSet)->str:
+    "A short hash of a set's images and labels: a report row is reused only for the very set it measured."
+    h = hashlib.sha256(cs.images.detach().float().contiguous().numpy().tobytes())
+    h.update(cs.labels.long().numpy().tobytes())
+    return h.hexdigest()[:16]
+
 def set_report(sets:dict, # name -> CondensedSet (one dataset)
                teacher:torch.nn.Module, # whose features are the copy measure's second metric
                data:tuple, test:tuple, # (uint8 images, labels): the training split (copies, random real draws), the test split
                seeds:int=3, # evaluation seeds (the same seeds for the set and for random real images: pairs)
                steps:int=300, # SGD steps of each evaluation
                copy_ref:int=2000, # held-out test images that set the near-copy radius
+               reuse:list|None=None, # rows of an earlier report: a row whose set (name and fingerprint) and settings match is kept, not re-measured
                **kwargs)->list: # passed to `evaluate_set` (width, lr, ...)
-    "Per set: near-copy shares, accuracy against as many random real images (paired over seeds), the published figure, and whether it counts as condensed."
+    """Per set: near-copy shares, accuracy against as many random real images (paired over seeds), the published figure, and whether
+    it counts as condensed. Every measure is deterministic, so a set already measured with the same settings keeps its row (`reuse`):
+    a notebook that re-runs as each new set lands measures only the new ones."""
     spec = get_spec(next(iter(sets.values())).dataset)
+    how = dict(seeds=seeds, steps=steps, copy_ref=copy_ref, eval=repr(sorted(kwargs.items())))
+    old = {(r['set'], r.get('fingerprint'), repr(r.get('settings'))): r for r in reuse or []}
+    fps = {n: fingerprint(cs) for n, cs in sets.items()}
+    kept = {n: old[(n, fps[n], repr(how))] for n in sets if (n, fps[n], repr(how)) in old}
+    todo = {n: cs for n, cs in sets.items() if n not in kept}
     g = torch.Generator().manual_seed(0)
     ref = spec.normalize(test[0][torch.randperm(len(test[0]), generator=g)[:copy_ref]])
-    copies = {r['set']: r for r in copy_report({n: cs.images for n, cs in sets.items()}, spec.normalize(data[0]), ref, teacher)}
+    copies = {r['set']: r for r in copy_report({n: cs.images for n, cs in todo.items()}, spec.normalize(data[0]), ref, teacher)} if todo else {}
     rows = []
     for name, cs in sets.items():
+        if name in kept: rows.append(kept[name]); continue
         pix, feat = (round(100*copies[name]['_near'][k], 1) for k in ('pix', 'feat'))
         epochs = steps_to_epochs(len(cs), steps, kwargs.get('bs', 256))
         acc = [evaluate_set(cs, test, epochs=epochs, seed=s, **kwargs) for s in range(seeds)]
@@ -53,5 +68,5 @@ def set_report(sets:dict, # name -> CondensedSet (one dataset)
                      'accuracy (%)': round(100*st.mean(acc), 1), 'random real (%)': round(100*st.mean(real), 1),
                      'gain (points)': round(100*st.mean(gain), 1), 'gain s.e.': None if se is None else round(100*se, 1),
                      'published (%)': PUBLISHED.get(cs.source, {}).get(cs.spc), 'seeds': seeds, 'epochs': epochs,
-                     'condensed': bool(beats and pix < 50)})
+                     'condensed': bool(beats and pix < 50), 'fingerprint': fps[name], 'settings': how})
     return rows
