@@ -8,8 +8,10 @@ split is untouched). Its pick (10) became the `cpu` profile's rate and the shipp
 Run from the repository root, alone or next to one queue lane (it uses one thread):
 
     OMP_NUM_THREADS=1 python tools/mtt_lr_probe.py  # writes nbs/results/mtt_lr_probe.json and nbs/results/sets/probe/; resumable
+
+08g_sets reads the record and shows each rate's paired difference from random real images and from the initial images.
 """
-import json, statistics, time
+import json, time
 from pathlib import Path
 import torch
 from cdx.condense import condense, evaluate_set, random_real_baseline, steps_to_epochs
@@ -43,13 +45,5 @@ def main():
     sets = Path('nbs/results/sets/probe'); sets.mkdir(parents=True, exist_ok=True)
     for k in VARIANTS:  # the probe's sets, kept next to the study's (08g shows them and checks the picked one is the shipped mtt1)
         (sets/f'mtt1-{k}.pt').write_bytes((OUT/k/'res_MTT_FashionMNIST_ConvNet_1ipc.pt').read_bytes())
-    real = res['real']
-    for k, v in res.items():
-        if k == 'real': continue
-        if k == 'init': v = dict(val=v, roughness=float('nan'))
-        d = [a - b for a, b in zip(v['val'], real)]
-        print(f"{k}: val {100*statistics.fmean(v['val']):.1f} vs real {100*statistics.fmean(real):.1f}: "
-              f"{100*statistics.fmean(d):+.1f} ± {100*statistics.stdev(d)/len(d)**.5:.1f} (roughness {v['roughness']:.2f})")
-    RES.write_text(json.dumps(res, indent=1) + '\n')
 
 if __name__ == '__main__': main()

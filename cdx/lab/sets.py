@@ -10,7 +10,7 @@ import torch
 from ..core import Table
 from ..datasets import get_spec, load_tensors
 from ..condensed import CondensedSet, load_dc
-from ..condense import evaluate_set, random_real_baseline, shipped_set, steps_to_epochs, condense_settings
+from ..condense import evaluate_set, random_real_baseline, shipped_set, steps_to_epochs
 from ..audit import copy_report
 from .claim import SET_JOBS, SETS_DIR, _t
 
@@ -49,7 +49,7 @@ def set_report(sets:dict, # name -> CondensedSet (one dataset)
     how = dict(seeds=seeds, steps=steps, copy_ref=copy_ref, eval=repr(sorted(kwargs.items())))
     old = {(r['set'], r.get('fingerprint'), repr(r.get('settings'))): r for r in reuse or []}
     fps = {n: fingerprint(cs) for n, cs in sets.items()}
-    kept = {n: old[(n, fps[n], repr(how))] for n in sets if (n, fps[n], repr(how)) in old}
+    kept = {n: old[k] for n in sets if (k := (n, fps[n], repr(how))) in old}
     todo = {n: cs for n, cs in sets.items() if n not in kept}
     g = torch.Generator().manual_seed(0)
     ref = spec.normalize(test[0][torch.randperm(len(test[0]), generator=g)[:copy_ref]])
