@@ -106,8 +106,16 @@ def test_pair_lane(tmp_path):
     lanes = {p: _plan(tmp_path, pair=p)['todo'] for p in ('homogeneous', 'heterogeneous')}
     assert all(got['cells'][i]['pair'] == p for p, todo in lanes.items() for i, *_ in todo if i is not None) and all(lanes.values())
     assert sorted(n for t in lanes.values() for *_, n in t) == sorted(n for *_, n in got['todo'])
-    p = subprocess.run([sys.executable, str(ROOT/'tools'/'claim_queue.py'), '--list', '--pair', 'hetero'], capture_output=True, text=True, cwd=ROOT)
-    assert p.returncode == 2 and 'use homogeneous or heterogeneous' in p.stdout
+    cli = lambda *a: subprocess.run([sys.executable, str(ROOT/'tools'/'claim_queue.py'), *a], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    p = cli('--list', '--pair', 'hetero')
+    assert p.returncode == 2 and "invalid choice: 'hetero'" in p.stderr
+    # a flag it does not know stops it before any run (it once started a whole queue when asked for --help)
+    for bad, says in ((('--bogus',), 'unrecognized arguments: --bogus'), (('--workers', '0'), '--workers 0: give 1 or more'),
+                      (('--list', '--record'), 'not allowed with')):
+        p = cli(*bad)
+        assert p.returncode == 2 and says in p.stderr, (bad, p.stderr)
+    p = cli('--help')
+    assert p.returncode == 0 and 'usage:' in p.stdout and 'one at a time' in p.stdout and 'queue' not in p.stderr
 
 def test_bf16_cells(tmp_path):
     # a bf16 cell's runs are planned only on a CPU with native bf16 (elsewhere bf16 is ~10x slower than fp32); no other run is dropped

@@ -132,23 +132,34 @@ def take(name:str)->bool:
             f.unlink(missing_ok=True)  # a dead queue's hold
     return False
 
+def parse(argv):
+    "The command line; `--help` prints the module's docstring, and an unknown or malformed flag stops here (exit 2) before any run starts."
+    import argparse
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    do = ap.add_mutually_exclusive_group()
+    do.add_argument('--record', action='store_true', help='write nbs/results/claim_study.json from the finished runs and the record')
+    do.add_argument('--list', action='store_true', help='print the runs this queue would make, in order')
+    ap.add_argument('--workers', type=int, help='start this many queues (no more than cores)')
+    ap.add_argument('--pair', choices=('homogeneous', 'heterogeneous'), help="keep to one pair's cells")
+    a = ap.parse_args(argv)
+    if a.workers is not None and a.workers < 1: ap.error(f'--workers {a.workers}: give 1 or more')
+    return a
+
 def main(argv):
-    pair = argv[argv.index('--pair') + 1] if '--pair' in argv else None
-    if pair not in (None, 'homogeneous', 'heterogeneous'): print(f'--pair {pair}: use homogeneous or heterogeneous'); return 2
-    if '--record' in argv:  # what 08d's Results cell writes, without executing the notebook: commit it as each run lands
+    a = parse(argv); pair = a.pair
+    if a.record:  # what 08d's Results cell writes, without executing the notebook: commit it as each run lands
         sys.path.insert(0, str(ROOT))
         from cdx.lab.claim import claim_study, with_record
         study = claim_study(out=OUT, make=False)
         study = with_record(study, json.loads(RECORD.read_text())) if RECORD.exists() else study
         RECORD.write_text(json.dumps(study, indent=1))
         print(f"{RECORD.relative_to(ROOT)}: {sum(r is not None for c in study for s in c['seeds'] for r in (s['plus_cs'], s['guided']))} runs"); return 0
-    if '--list' in argv:
+    if a.list:
         todo = plan(pair)
         for *_, n in todo: print(n)
         print(f'{len(todo)} runs to make'); return 0
-    if '--workers' in argv:
-        n = int(argv[argv.index('--workers') + 1])
-        ps = [subprocess.Popen([sys.executable, __file__, *(['--pair', pair] if pair else [])]) for _ in range(n)]
+    if a.workers:
+        ps = [subprocess.Popen([sys.executable, __file__, *(['--pair', pair] if pair else [])]) for _ in range(a.workers)]
         return max(p.wait() for p in ps)
     OUT.mkdir(parents=True, exist_ok=True)
     log = open(OUT/'queue.log', 'a')
