@@ -17,8 +17,7 @@ notebook executed whole, its `run_row` runs made into runs/bench and their logs 
 seed `BENCH_AFTER` (2) of the recipe study's selection cell. A notebook job is done when its record holds `<notebook stem>.done`; copy that
 record into the main checkout and commit it (a new machine then reads those runs instead of making them), and execute the
 notebooks there with nothing else running (they also time things).
-`--record` writes the record (nbs/results/claim_study.json) from the finished runs here and the record, as 08d's Results cell does.
-Usage: python tools/claim_queue.py [--list | --record] [--workers N] [--pair homogeneous|heterogeneous]"""
+`--record` writes the record (nbs/results/claim_study.json) from the finished runs here and the record, as 08d's Results cell does."""
 import json, os, subprocess, sys, time
 from pathlib import Path
 
