@@ -11,9 +11,9 @@ import torch
 import fastcore.all as fc
 
 # %% auto #0
-__all__ = ['default_device', 'native_bf16', 'to_device', 'set_seed', 'rng_state', 'set_rng_state', 'world_info', 'derive_seed',
-           'RNGStream', 'Registry', 'ConfigError', 'check_num', 'config_diff', 'cache_dir', 'resolve', 'atomic_save',
-           'safe_load', 'run_lock', 'writable_dir', 'Table']
+__all__ = ['default_device', 'native_bf16', 'hardware', 'to_device', 'set_seed', 'rng_state', 'set_rng_state', 'world_info',
+           'derive_seed', 'RNGStream', 'Registry', 'ConfigError', 'check_num', 'config_diff', 'cache_dir', 'resolve',
+           'atomic_save', 'safe_load', 'run_lock', 'writable_dir', 'Table']
 
 # %% ../nbs/00_core.ipynb #22a3f639
 def default_device(
@@ -34,6 +34,17 @@ def native_bf16(cpuinfo:str|Path='/proc/cpuinfo', # where the CPU's flags are re
     try: flags = Path(cpuinfo).read_text()
     except OSError: return None
     return 'avx512_bf16' in flags or 'amx_bf16' in flags
+
+def hardware(device:torch.device|str|None=None, # the device a run computes on; default: `default_device()`
+            )->str:
+    """The kind of hardware that computes on `device`, as a run's log records it: on the CPU the instruction set torch dispatches
+    to and the thread count (`'cpu:AVX2:1'`), on CUDA the GPU's name. The same seed gives the same result only on the same kind:
+    kernels of another instruction set sum in another order, and a training run's trajectory departs from the first step
+    (`08d_claim`, *Machines*)."""
+    d = torch.device(device) if device is not None else default_device()
+    if d.type == 'cuda': return f'cuda:{torch.cuda.get_device_name(d)}'
+    if d.type != 'cpu': return d.type
+    return f'cpu:{torch.backends.cpu.get_cpu_capability()}:{torch.get_num_threads()}'
 
 # %% ../nbs/00_core.ipynb #f661bf58
 def to_device(

@@ -9,7 +9,7 @@ from functools import partial
 from pathlib import Path
 import torch, torch.nn as nn, torch.nn.functional as F
 import fastcore.all as fc
-from .core import ConfigError
+from .core import ConfigError, hardware
 from .learner import Learner, Callback, CancelEpochException, ORDER, channels_last_safe
 from .pool import Pool
 from .synthesis import Synthesizer, kl_div_t
@@ -87,7 +87,7 @@ class ValidEveryCB(Callback):
         if learn.training: learn.do_valid = self.on and ((learn.epoch + 1) % self.n == 0 or learn.epoch + 1 == learn.n_epochs)
 
 class RunLogCB(Callback):
-    "One JSON line per epoch in `path` (rewritten atomically): pool size, KD loss, test accuracy when measured, synthesis info."
+    "One JSON line per epoch in `path` (rewritten atomically): pool size, KD loss, test accuracy when measured, synthesis info, the hardware (`hardware`)."
     order = ORDER.log  # after MetricsCB, before CheckpointCB (so a checkpoint holds the epoch's row)
     ckpt_key = 'runlog'
     def __init__(self, path:str|Path|None=None, synth_cb:SynthesisCB|None=None):
@@ -104,7 +104,8 @@ class RunLogCB(Callback):
         row = {'epoch': learn.epoch + 1, 'pool': len(self.synth_cb.pool) if self.synth_cb else None,
                'kd_loss': round(m[True]['loss'], 5) if True in m else None,
                'test_acc': round(m[False]['acc'], 5) if False in m else None,
-               **(self.synth_cb.info if self.synth_cb else {}), 'wall_s': round(self.base + time.time() - self.t0, 1)}
+               **(self.synth_cb.info if self.synth_cb else {}), 'wall_s': round(self.base + time.time() - self.t0, 1),
+               'hw': hardware(next(learn.model.parameters()).device)}  # what computed the epoch: a resumed run shows if it moved
         self.rows.append(row)
         if self.path: self._write()
     def _write(self):

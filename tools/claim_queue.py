@@ -34,7 +34,26 @@ def recorded()->dict:
     from cdx.lab.claim import cell_key
     if not RECORD.exists(): return {}
     return {(cell_key(c), s['seed'], row): v for c in json.loads(RECORD.read_text()) for s in c['seeds'] for row, v in s.items()
-            if row not in ('seed', 'val', 'recorded') and v is not None}
+            if row not in ('seed', 'val', 'recorded', 'hw') and v is not None}
+
+def here()->str:
+    "The kind of hardware (`cdx.core.hardware`) this queue's runs are made on: this CPU, one thread unless OMP_NUM_THREADS says otherwise."
+    sys.path.insert(0, str(ROOT))
+    import torch
+    return f"cpu:{torch.backends.cpu.get_cpu_capability()}:{os.environ.get('OMP_NUM_THREADS', '1')}"
+
+def made_on(c:dict, row:str, s:int)->str|None:
+    """The hardware a finished run was made on: its log's (a log here that names none was made here, by a cdx that did not
+    record it: runs/ never leaves its machine), else the record's, None where neither knows."""
+    from cdx.lab.claim import run_name, cell_key
+    log = OUT/f'{run_name(c, row, s)}.jsonl'
+    if log.exists():
+        hw = sorted({r['hw'] for r in map(json.loads, filter(str.strip, log.read_text().splitlines())) if r.get('hw')})
+        return '+'.join(hw) or here()
+    for r in json.loads(RECORD.read_text()) if RECORD.exists() else []:
+        if cell_key(r) == cell_key(c):
+            return next(((x.get('hw') or {}).get(row) for x in r['seeds'] if x['seed'] == s), None)
+    return None
 
 def native_bf16()->bool:
     "Does this CPU compute bf16 natively (`cdx.core.native_bf16`; unknown counts as no)? Without it bf16 autocast is emulated, about 10x slower than fp32."
@@ -66,7 +85,7 @@ def wants_more(c:dict, upto:int)->bool:
 
 BENCH_JOBS = ('08b_benchmark.ipynb', '08c_expansion.ipynb')  # issue 23 item 5: the notebooks whose tables are re-made at their own budget
 BENCH_REC = NBS/'results'/'bench'  # their `run_row` record (`REC` in both notebooks), which also marks a finished notebook job
-BENCH_AFTER = 2  # they run after this seed of the selection cell (issue 23: item 5 "whenever the queue has a gap"; ~9 CPU hours, so the cells' verdicts go first)
+BENCH_AFTER = 4  # they run after this seed of the selection cell (issue 23: item 5 "whenever the queue has a gap"; ~9 CPU hours, so the cells' verdicts go first)
 
 SETS = NBS/'results'/'sets'  # the condensation jobs' sets (`cdx.lab.claim.SET_JOBS`), committed as they land (runs/ is not in git)
 
@@ -99,16 +118,19 @@ def plan(pair:str|None=None):
                 done = finished(OUT/f'{n}.jsonl', cell_budget(c)['epochs']) or (cell_key(c), s, row) in rec
                 extra = s >= c['seeds']  # extra seeds go after every cell's first ones
                 g = -1 if c.get('amp') == 'bf16' else group(i)  # a bf16 cell first where bf16 is native: no other machine can make it
-                if n not in seen and not done: todo.append(((extra, g, s, rank(c, row), i, r), i, row, s))
+                if n not in seen and not done:  # a row whose partner was made on another kind of hardware (or one not recorded) goes last:
+                    away = any(made_on(c, o, s) != here() for o in cell_rows(c) if o != row and  # its pair could not be exact
+                               (finished(OUT/f'{run_name(c, o, s)}.jsonl', cell_budget(c)['epochs']) or (cell_key(c), s, o) in rec))
+                    todo.append(((away, extra, g, s, rank(c, row), i, r), i, row, s))
                 seen.add(n)
     if pair in (None, 'heterogeneous'):  # the condensation jobs: after cell (a)'s first pairs, before the next cell
         a = next(group(i) for i, c in enumerate(CELLS) if c.get('study') == 2 and c['pair'] == 'heterogeneous')
         for k, (name, job) in enumerate(SET_JOBS.items()):
-            if not (SETS/f'{name}.pt').exists(): todo.append(((False, a, 10**6, k, -1, 0), None, job, name))
+            if not (SETS/f'{name}.pt').exists(): todo.append(((False, False, a, 10**6, k, -1, 0), None, job, name))
     if pair in (None, 'homogeneous'):  # 08b's and 08c's tables: between seeds BENCH_AFTER and BENCH_AFTER + 1 of the selection cell's group
         g = group(next(i for i, c in enumerate(CELLS) if all(c.get(k) == v for k, v in SELECTION.items())))
         for k, nb in enumerate(BENCH_JOBS):
-            if not bench_done(nb): todo.append(((False, g, BENCH_AFTER + 0.5, k, -1, 0), None, ('bench', nb), Path(nb).stem))
+            if not bench_done(nb): todo.append(((False, False, g, BENCH_AFTER + 0.5, k, -1, 0), None, ('bench', nb), Path(nb).stem))
     return [(i, row, s, run_name(CELLS[i], row, s) if i is not None else s) for _, i, row, s in sorted(todo, key=lambda t: t[0])]
 
 def bench_done(nb:str)->bool: return (BENCH_REC/f'{Path(nb).stem}.done').exists()

@@ -18,9 +18,9 @@ from ..learner import evaluate
 # %% auto #0
 __all__ = ['RUNGS', 'ROWS', 'VARIANTS', 'CHOSEN', 'CELLS', 'GUIDES', 'AMP', 'MIXES', 'SET_JOBS', 'SETS_DIR', 'GUIDE_FIXES',
            'SELECTION', 'set_source', 'cell_key', 'cell_rows', 'cell_tag', 'guided', 'run_name', 'cell_budget',
-           'finished', 'read_run', 'claim_run', 'claim_study', 'with_record', 'valid_scores', 'select_on_valid',
-           'verdict_table', 'claim_verdicts', 'verdicts_table', 'forest_plot', 'pick_recipe', 'recommend',
-           'study_table']
+           'finished', 'read_run', 'claim_run', 'claim_study', 'machines', 'with_record', 'valid_scores',
+           'select_on_valid', 'verdict_table', 'claim_verdicts', 'verdicts_table', 'forest_plot', 'pick_recipe',
+           'recommend', 'study_table']
 
 # %% ../../nbs/08d_claim.ipynb #4fb3aaab
 RUNGS = {'today': dict(budget={}, synth={}),                  # 05b's BUDGET: 25 epochs x 40 KD steps
@@ -118,7 +118,8 @@ def read_run(cell:dict, row:str, seed:int, out:str|Path, bed:Testbed=FMNIST)->di
     if not finished(log, cell_budget(cell)['epochs']): return None
     rows = [json.loads(l) for l in log.read_text().splitlines() if l.strip()]
     m = load_checkpoint(Path(out)/f'{name}.pt', model=bed.model(cell['pair'])).model
-    return {'acc': evaluate(m, *_test_set(bed.dataset)), 'val_acc': rows[-1]['test_acc'], 'name': name,
+    hw = sorted({r['hw'] for r in rows if r.get('hw')})  # the kinds of hardware that made it (two: it was resumed on another kind)
+    return {'acc': evaluate(m, *_test_set(bed.dataset)), 'val_acc': rows[-1]['test_acc'], 'name': name, 'hw': '+'.join(hw) or None,
             'curve': [(r['epoch'], r['test_acc']) for r in rows if r['test_acc'] is not None], 'minutes': round(rows[-1]['wall_s']/60, 1)}
 
 def claim_run(cell:dict, row:str, seed:int, out:str|Path, make:bool=True)->dict|None:
@@ -143,7 +144,8 @@ def claim_study(cells:list=CELLS, out:str|Path|None=None, make:bool=False)->list
             got = {row: claim_run(cell, row, s, out, make) if row in cell_rows(cell) else None for row in ROWS}
             if s >= cell['seeds'] and all(r is None for r in got.values()): break
             seeds.append({'seed': s, **{row: None if r is None else r['acc'] for row, r in got.items()},
-                          'val': {row: None if r is None else r['val_acc'] for row, r in got.items()}})
+                          'val': {row: None if r is None else r['val_acc'] for row, r in got.items()},
+                          'hw': {row: None if r is None else r['hw'] for row, r in got.items()}})
             curves[s] = {row: None if r is None else r['curve'] for row, r in got.items()}
         base = cell.get('base', 'fast'); w = inspect.signature(SYNTHESIZERS[base].__init__).parameters.get('warmup')
         warm = rung['synth'].get('warmup', w.default if w is not None else 0)
@@ -153,8 +155,20 @@ def claim_study(cells:list=CELLS, out:str|Path|None=None, make:bool=False)->list
                     'budget': {'epochs': b['epochs'], 'kd_steps': b['kd_steps'], 'kd_bs': b['bs'], 'synthesis_bs': SYNTH_BS, 'warmup': warm,
                                'kd_samples_per_synthetic': round((b['epochs'] - warm)*b['kd_steps']*b['bs']/(b['epochs']*SYNTH_BS), 1)},
                     'kd': cell.get('kd', {}), 'base': base, 'settings': {'profile': 'cpu', **rung['synth']}, 'guide': cell.get('guide', {}),
-                    'seeds': seeds, 'paired': paired(seeds), 'paired_val': paired([s['val'] for s in seeds]), 'curves': curves})
+                    'seeds': seeds, 'paired': paired(seeds), 'paired_val': paired([s['val'] for s in seeds]), 'machines': machines(seeds),
+                    'curves': curves})
     return res
+
+def machines(seeds:list)->dict:
+    """How many of a cell's pairs had both rows made on one kind of hardware (`same`: exact pairs), on two kinds (`mixed`: their
+    rows diverge from the first step, so the pair is as loose as two seeds) or on a kind not recorded (`unknown`: runs made before
+    the logs named it)."""
+    n = {'same': 0, 'mixed': 0, 'unknown': 0}
+    for s in seeds:
+        if s.get('guided') is None or s.get('plus_cs') is None: continue
+        a, b = ((s.get('hw') or {}).get(r) for r in ('plus_cs', 'guided'))
+        n['unknown' if a is None or b is None else 'same' if a == b else 'mixed'] += 1
+    return n
 
 def with_record(study:list, record:list)->list:
     """`study` (read back from the runs here) with the runs it lacks taken from `record` (the committed `results/claim_study.json`):
@@ -171,19 +185,20 @@ def with_record(study:list, record:list)->list:
         if r is None and not any(k[0] == cell_key(c)[:-1] for k in shared): out.append(c); continue
         rs, seeds, curves = {s['seed']: s for s in r['seeds']} if r else {}, [], dict(c['curves'])
         for s in c['seeds']:
-            o, s = rs.get(s['seed']), {**s, 'val': dict(s['val'])}
+            o, s = rs.get(s['seed']), {**s, 'val': dict(s['val']), 'hw': dict(s.get('hw') or {})}
             src = {row: (r, o) for row in ROWS if s[row] is None and o is not None and o.get(row) is not None}
             if s['plus_cs'] is None and 'plus_cs' not in src and (cell_key(c)[:-1], s['seed']) in shared:
                 src['plus_cs'] = shared[(cell_key(c)[:-1], s['seed'])]  # a new variant's Base + CS, recorded under a sibling cell
             took = [row for row in ROWS if row in src]
             for row in took:
                 rc, o = src[row]
-                s[row], s['val'][row] = o[row], o['val'][row]
+                s[row], s['val'][row], s['hw'][row] = o[row], o['val'][row], (o.get('hw') or {}).get(row)
                 cv = rc['curves'].get(str(s['seed']), rc['curves'].get(s['seed'])) or {}
                 curves[s['seed']] = {**curves.get(s['seed'], {}), row: cv.get(row)}
             if took: s['recorded'] = took
             seeds.append(s)
-        out.append({**c, 'seeds': seeds, 'curves': curves, 'paired': paired(seeds), 'paired_val': paired([s['val'] for s in seeds])})
+        out.append({**c, 'seeds': seeds, 'curves': curves, 'paired': paired(seeds), 'paired_val': paired([s['val'] for s in seeds]),
+                    'machines': machines(seeds)})
     return out
 
 def valid_scores(study:list, **where)->dict:
