@@ -98,7 +98,14 @@ def test_extra_pairs_from_record(tmp_path):
     def record(diffs):
         return [dict(c, seeds=[dict(seed=s, plus_cs=0.8, guided=0.8 + d, val=dict(plus_cs=0.8, guided=0.8)) for s, d in enumerate(diffs)])]
     assert len(seed5(_plan(tmp_path, record([0.05, -0.04, 0.03, -0.05, 0.06]))['todo'])) == 2  # s.e. 2.3 points: a 6th pair
-    assert seed5(_plan(tmp_path, record([0.0, 0.001, -0.001, 0.002, 0.0]))['todo']) == []      # s.e. 0.05 points: enough
+    # s.e. 0.05 points is enough when the pairs are exact: a pair whose rows were made on two kinds of hardware, or on kinds the
+    # record does not name, does not count towards the first 5
+    assert len(seed5(_plan(tmp_path, record([0.0, 0.001, -0.001, 0.002, 0.0]))['todo'])) == 2  # kinds not named
+    def kinds(rec, mixed):
+        for x in rec[0]['seeds']: x['hw'] = {'plus_cs': 'cpu:AVX2:1', 'guided': 'cpu:AVX512:1' if x['seed'] in mixed else 'cpu:AVX2:1'}
+        return rec
+    assert seed5(_plan(tmp_path, kinds(record([0.0, 0.001, -0.001, 0.002, 0.0]), ()))['todo']) == []
+    assert len(seed5(_plan(tmp_path, kinds(record([0.0, 0.001, -0.001, 0.002, 0.0]), (3,)))['todo'])) == 2  # 4 exact pairs: a 6th
 
 def test_pair_lane(tmp_path):
     # --pair keeps a queue to one pair's cells; the two lanes together are the whole plan

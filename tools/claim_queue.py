@@ -72,16 +72,19 @@ def test_acc(c:dict, row:str, s:int)->float|None:
     return None if r is None else r['acc']
 
 def wants_more(c:dict, upto:int)->bool:
-    """Does cell `c` need seed `upto` beyond its first `c['seeds']`? While its paired standard error on test, over seeds
-    0 .. upto - 1 (all finished), is above `c['target_se']`, up to `c['max_seeds']` pairs (issue 23 item 3)."""
+    """Does cell `c` need seed `upto` beyond its first `c['seeds']`? While fewer than `c['seeds']` of its pairs over seeds
+    0 .. upto - 1 (all finished) are exact (both rows made on one kind of hardware, `made_on`), or its paired standard error on
+    test is above `c['target_se']`; up to `c['max_seeds']` pairs (issue 23 item 3)."""
     import statistics as st
     if upto >= c.get('max_seeds', c['seeds']): return False
-    d = []
+    d, exact = [], 0
     for s in range(upto):
         a, b = test_acc(c, 'guided', s), test_acc(c, 'plus_cs', s)
         if a is None or b is None: return False  # decide once the earlier pairs are in
         d.append(a - b)
-    return st.stdev(d)/len(d)**0.5 > c.get('target_se', 0.)
+        hw = made_on(c, 'guided', s)
+        exact += hw is not None and hw == made_on(c, 'plus_cs', s)
+    return exact < c['seeds'] or st.stdev(d)/len(d)**0.5 > c.get('target_se', 0.)
 
 BENCH_JOBS = ('08b_benchmark.ipynb', '08c_expansion.ipynb')  # issue 23 item 5: the notebooks whose tables are re-made at their own budget
 BENCH_REC = NBS/'results'/'bench'  # their `run_row` record (`REC` in both notebooks), which also marks a finished notebook job
