@@ -363,5 +363,6 @@ def study_table(study:list, studies:tuple=(2, 3, 4))->Table:
                      'row': what, 'Base + CS %': f([s['plus_cs'] for s in c['seeds'] if s['guided'] is not None and s['plus_cs'] is not None]),
                      'row %': f([s['guided'] for s in c['seeds'] if s['guided'] is not None and s['plus_cs'] is not None]),
                      'Δ (points)': f"{100*r['mean']:+.1f}" + ('' if r['se'] is None else f" ± {100*r['se']:.1f}"), 'pairs': r['pairs'],
+                     'exact': machines(c['seeds'])['same'],  # of them, pairs made whole on one kind of hardware (*Machines*)
                      'reading': r['reading'].split(' (')[0] + (f", detectable {100*r['detectable']:.1f}" if r['detectable'] is not None else '')})
     return Table(rows)
