@@ -5,6 +5,9 @@ guidance variants of one rung seed-major (seed 0 of every variant, then seed 1, 
 variant has the same seeds and the choice on validation compares like with like.
 Finished runs (a finished log in runs/claim, or a result in the committed record nbs/results/claim_study.json) are skipped
 and an interrupted one resumes from its checkpoint, so rerunning this after a stop continues the queue.
+A pair is exact only when both its rows were made on one kind of hardware (`08d_claim`, *Machines*): a row whose partner was
+made on another kind, or on a kind not recorded, goes after every other run of its lane (`made_on`: a run's log names its
+hardware, the record holds it per row), and a cell's first `seeds` pairs count only exact ones (`wants_more`).
 Several queues may run at once (`--workers`, or this script started again): each takes the next run no live queue holds
 (a `NAME.taken` file with its pid; a dead queue's file is taken over). Each run is single-threaded unless OMP_NUM_THREADS says
 otherwise; give a queue no more workers than cores. Progress goes to runs/claim/queue.log.
@@ -14,7 +17,7 @@ The heterogeneous lane also makes the condensation jobs of the Table 2 issue (`c
 a cell that starts from a made set waits for it.
 The homogeneous lane also re-makes `08b`'s and `08c`'s tables at the testbed's own budget (issue 23 item 5, `BENCH_JOBS`: each
 notebook executed whole, its `run_row` runs made into runs/bench and their logs added to its record nbs/results/bench), after
-seed `BENCH_AFTER` (2) of the recipe study's selection cell. A notebook job is done when its record holds `<notebook stem>.done`; copy that
+seed `BENCH_AFTER` (4) of the recipe study's selection cell. A notebook job is done when its record holds `<notebook stem>.done`; copy that
 record into the main checkout and commit it (a new machine then reads those runs instead of making them), and execute the
 notebooks there with nothing else running (they also time things).
 `--record` writes the record (nbs/results/claim_study.json) from the finished runs here and the record, as 08d's Results cell does."""
