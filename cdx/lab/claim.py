@@ -130,7 +130,9 @@ def claim_run(cell:dict, row:str, seed:int, out:str|Path, make:bool=True)->dict|
     kw = dict(method=cell.get('base', 'fast'), spc=cell['spc'], seed=seed, student=cell['pair'], out=out, budget=cell_budget(cell, row),
               tag=cell_tag(cell, row), valid=True, source=set_source(cell), **rung['synth'])
     if guided(cell, row): kw['guide'] = cell.get('guide', {})
-    return run_row(**kw)
+    r, log = run_row(**kw), Path(out)/f'{run_name(cell, row, seed)}.jsonl'  # its hardware, as `read_run` reads it from the log
+    hw = sorted({x['hw'] for x in map(json.loads, filter(str.strip, log.read_text().splitlines())) if x.get('hw')}) if log.exists() else []
+    return {**r, 'hw': '+'.join(hw) or None}
 
 # %% ../../nbs/08d_claim.ipynb #6756122e
 def claim_study(cells:list=CELLS, out:str|Path|None=None, make:bool=False)->list:
@@ -145,7 +147,7 @@ def claim_study(cells:list=CELLS, out:str|Path|None=None, make:bool=False)->list
             if s >= cell['seeds'] and all(r is None for r in got.values()): break
             seeds.append({'seed': s, **{row: None if r is None else r['acc'] for row, r in got.items()},
                           'val': {row: None if r is None else r['val_acc'] for row, r in got.items()},
-                          'hw': {row: None if r is None else r['hw'] for row, r in got.items()}})
+                          'hw': {row: None if r is None else r.get('hw') for row, r in got.items()}})  # a run made here returns no hw: read back, it has one
             curves[s] = {row: None if r is None else r['curve'] for row, r in got.items()}
         base = cell.get('base', 'fast'); w = inspect.signature(SYNTHESIZERS[base].__init__).parameters.get('warmup')
         warm = rung['synth'].get('warmup', w.default if w is not None else 0)
