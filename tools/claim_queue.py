@@ -48,11 +48,9 @@ def here()->str:
 def made_on(c:dict, row:str, s:int)->str|None:
     """The hardware a finished run was made on: its log's (a log here that names none was made here, by a cdx that did not
     record it: runs/ never leaves its machine), else the record's, None where neither knows."""
-    from cdx.lab.claim import run_name, cell_key
+    from cdx.lab.claim import run_name, cell_key, log_hardware
     log = OUT/f'{run_name(c, row, s)}.jsonl'
-    if log.exists():
-        hw = sorted({r['hw'] for r in map(json.loads, filter(str.strip, log.read_text().splitlines())) if r.get('hw')})
-        return '+'.join(hw) or here()
+    if log.exists(): return log_hardware(log) or here()
     for r in json.loads(RECORD.read_text()) if RECORD.exists() else []:
         if cell_key(r) == cell_key(c):
             return next(((x.get('hw') or {}).get(row) for x in r['seeds'] if x['seed'] == s), None)

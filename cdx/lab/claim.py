@@ -18,9 +18,9 @@ from ..learner import evaluate
 # %% auto #0
 __all__ = ['RUNGS', 'ROWS', 'VARIANTS', 'CHOSEN', 'CELLS', 'GUIDES', 'AMP', 'MIXES', 'SET_JOBS', 'SETS_DIR', 'GUIDE_FIXES',
            'SELECTION', 'set_source', 'cell_key', 'cell_rows', 'cell_tag', 'guided', 'run_name', 'cell_budget',
-           'finished', 'read_run', 'claim_run', 'claim_study', 'machines', 'with_record', 'valid_scores',
-           'select_on_valid', 'verdict_table', 'claim_verdicts', 'verdicts_table', 'forest_plot', 'pick_recipe',
-           'recommend', 'study_table']
+           'finished', 'log_hardware', 'read_run', 'claim_run', 'claim_study', 'machines', 'with_record',
+           'valid_scores', 'select_on_valid', 'verdict_table', 'claim_verdicts', 'verdicts_table', 'forest_plot',
+           'pick_recipe', 'recommend', 'study_table']
 
 # %% ../../nbs/08d_claim.ipynb #4fb3aaab
 RUNGS = {'today': dict(budget={}, synth={}),                  # 05b's BUDGET: 25 epochs x 40 KD steps
@@ -112,14 +112,18 @@ def finished(log:Path, epochs:int)->bool:
     rows = [json.loads(l) for l in Path(log).read_text().splitlines() if l.strip()]
     return bool(rows) and rows[-1]['epoch'] == epochs
 
+def log_hardware(log:str|Path)->str|None:
+    "The kinds of hardware a run's log names (`RunLogCB`'s `hw`), joined by '+' (two: it was resumed on another kind); None if none."
+    rows = [json.loads(l) for l in Path(log).read_text().splitlines() if l.strip()] if Path(log).exists() else []
+    return '+'.join(sorted({r['hw'] for r in rows if r.get('hw')})) or None
+
 def read_run(cell:dict, row:str, seed:int, out:str|Path, bed:Testbed=FMNIST)->dict|None:
     "A finished run's results read from its files, whatever version of cdx made it (its log, and its final student evaluated on the test split); None if unfinished."
     name = run_name(cell, row, seed); log = Path(out)/f'{name}.jsonl'
     if not finished(log, cell_budget(cell)['epochs']): return None
     rows = [json.loads(l) for l in log.read_text().splitlines() if l.strip()]
     m = load_checkpoint(Path(out)/f'{name}.pt', model=bed.model(cell['pair'])).model
-    hw = sorted({r['hw'] for r in rows if r.get('hw')})  # the kinds of hardware that made it (two: it was resumed on another kind)
-    return {'acc': evaluate(m, *_test_set(bed.dataset)), 'val_acc': rows[-1]['test_acc'], 'name': name, 'hw': '+'.join(hw) or None,
+    return {'acc': evaluate(m, *_test_set(bed.dataset)), 'val_acc': rows[-1]['test_acc'], 'name': name, 'hw': log_hardware(log),
             'curve': [(r['epoch'], r['test_acc']) for r in rows if r['test_acc'] is not None], 'minutes': round(rows[-1]['wall_s']/60, 1)}
 
 def claim_run(cell:dict, row:str, seed:int, out:str|Path, make:bool=True)->dict|None:
@@ -130,9 +134,7 @@ def claim_run(cell:dict, row:str, seed:int, out:str|Path, make:bool=True)->dict|
     kw = dict(method=cell.get('base', 'fast'), spc=cell['spc'], seed=seed, student=cell['pair'], out=out, budget=cell_budget(cell, row),
               tag=cell_tag(cell, row), valid=True, source=set_source(cell), **rung['synth'])
     if guided(cell, row): kw['guide'] = cell.get('guide', {})
-    r, log = run_row(**kw), Path(out)/f'{run_name(cell, row, seed)}.jsonl'  # its hardware, as `read_run` reads it from the log
-    hw = sorted({x['hw'] for x in map(json.loads, filter(str.strip, log.read_text().splitlines())) if x.get('hw')}) if log.exists() else []
-    return {**r, 'hw': '+'.join(hw) or None}
+    return {**run_row(**kw), 'hw': log_hardware(Path(out)/f'{run_name(cell, row, seed)}.jsonl')}  # as `read_run` reads it
 
 # %% ../../nbs/08d_claim.ipynb #6756122e
 def claim_study(cells:list=CELLS, out:str|Path|None=None, make:bool=False)->list:
@@ -147,7 +149,7 @@ def claim_study(cells:list=CELLS, out:str|Path|None=None, make:bool=False)->list
             if s >= cell['seeds'] and all(r is None for r in got.values()): break
             seeds.append({'seed': s, **{row: None if r is None else r['acc'] for row, r in got.items()},
                           'val': {row: None if r is None else r['val_acc'] for row, r in got.items()},
-                          'hw': {row: None if r is None else r.get('hw') for row, r in got.items()}})  # a run made here returns no hw: read back, it has one
+                          'hw': {row: None if r is None else r['hw'] for row, r in got.items()}})
             curves[s] = {row: None if r is None else r['curve'] for row, r in got.items()}
         base = cell.get('base', 'fast'); w = inspect.signature(SYNTHESIZERS[base].__init__).parameters.get('warmup')
         warm = rung['synth'].get('warmup', w.default if w is not None else 0)
