@@ -106,6 +106,17 @@ def test_extra_pairs_from_record(tmp_path):
         return rec
     assert seed5(_plan(tmp_path, kinds(record([0.0, 0.001, -0.001, 0.002, 0.0]), ()))['todo']) == []
     assert len(seed5(_plan(tmp_path, kinds(record([0.0, 0.001, -0.001, 0.002, 0.0]), (3,)))['todo'])) == 2  # 4 exact pairs: a 6th
+    # a seed with one row missing and the other made on another kind than this queue's cannot be exact here: it does not hold
+    # the decision back (a cell whose seed 2 waits for an AVX512 machine gets its 6th seed on an AVX2 one); made on this kind, it does
+    here = _queue(tmp_path).here()
+    def gap(hw):
+        rec = record([0.0, 0.001, -0.001, 0.002, 0.0])
+        for x in rec[0]['seeds']: x['hw'] = {'plus_cs': here, 'guided': here}
+        rec[0]['seeds'][2].update(guided=None, hw={'plus_cs': hw, 'guided': None})
+        return [n for ii, r, s, n in _plan(tmp_path, rec)['todo'] if ii == i and s in (2, 5)]
+    away = gap('cpu:SOME-OTHER-ISA:1')
+    assert len(away) == 3 and sum('_s5_' in n for n in away) == 2  # seed 2's missing row (last in its lane) and seed 5's pair
+    assert [n for n in gap(here) if '_s5_' in n] == [] and len(gap(here)) == 1  # seed 2's row only: its pair can still be exact
 
 def test_pair_lane(tmp_path):
     # --pair keeps a queue to one pair's cells; the two lanes together are the whole plan

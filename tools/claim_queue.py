@@ -75,12 +75,15 @@ def test_acc(c:dict, row:str, s:int)->float|None:
 def wants_more(c:dict, upto:int)->bool:
     """Does cell `c` need seed `upto` beyond its first `c['seeds']`? While fewer than `c['seeds']` of its pairs over seeds
     0 .. upto - 1 (all finished) are exact (both rows made on one kind of hardware, `made_on`), or its paired standard error on
-    test is above `c['target_se']`; up to `c['max_seeds']` pairs (issue 23 item 3)."""
+    test is above `c['target_se']`; up to `c['max_seeds']` pairs (issue 23 item 3). A seed with one row made on another kind than
+    this queue's (or an unrecorded one) and the other row missing cannot become an exact pair here: it counts as not exact instead
+    of holding the decision back, so a machine of another kind adds the cell's next seed rather than wait for one of that kind."""
     import statistics as st
     if upto >= c.get('max_seeds', c['seeds']): return False
     d, exact = [], 0
     for s in range(upto):
         a, b = test_acc(c, 'guided', s), test_acc(c, 'plus_cs', s)
+        if (a is None) != (b is None) and made_on(c, 'plus_cs' if a is None else 'guided', s) != here(): continue  # never exact here
         if a is None or b is None: return False  # decide once the earlier pairs are in
         d.append(a - b)
         hw = made_on(c, 'guided', s)
