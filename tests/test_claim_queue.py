@@ -148,10 +148,18 @@ def test_bf16_cells(tmp_path):
 def test_condense_jobs(tmp_path):
     # the condensation jobs go in the heterogeneous lane, after study 2's cell (a) and before the next cell; a job whose set is in SETS is done
     todo, cells = (got := _plan(tmp_path, pair='heterogeneous'))['todo'], got['cells']
-    kinds = [('job' if i is None else (cells[i].get('study', 1), cells[i].get('base', 'fast'))) for i, *_ in todo]
+    late = _queue(tmp_path).LATE_SETS
+    assert late and all(n in [m for i, *_, m in todo if i is None] for n in late)
+    kinds = [('job' if i is None and n not in late else 'late' if i is None else (cells[i].get('study', 1), cells[i].get('base', 'fast')))
+             for i, *_, n in todo]
     first_job, last_job = kinds.index('job'), len(kinds) - 1 - kinds[::-1].index('job')
-    assert all(k == [2, 'fast'] or k == (2, 'fast') for k in kinds[:first_job] if k != 'job' and k[0] == 2)
-    assert all(k == 'job' for k in kinds[first_job:last_job + 1]) and any(k != 'job' and k[1] == 'cmi' for k in kinds[last_job + 1:])
+    assert all(k == [2, 'fast'] or k == (2, 'fast') for k in kinds[:first_job] if k not in ('job', 'late') and k[0] == 2)
+    assert all(k == 'job' for k in kinds[first_job:last_job + 1]) and any(k not in ('job', 'late') and k[1] == 'cmi' for k in kinds[last_job + 1:])
+    # a late job (no cell waits for its set) goes after cell (d)'s (CMI's) first pairs and before study 4
+    firsts = [(k, cells[i]) for k, (i, row, s, n) in enumerate(todo) if i is not None and s < cells[i]['seeds']]
+    at = kinds.index('late')
+    assert all(k < at for k, c in firsts if c.get('base') == 'cmi') and all(k > at for k, c in firsts if c.get('study') == 4)
+    assert any(c.get('base') == 'cmi' for k, c in firsts) and any(c.get('study') == 4 for k, c in firsts)
     name = next(n for i, *_, n in todo if i is None and n == 'dsa10')
     assert not any(i is not None and cells[i].get('set') == 'dsa10' for i, *_ in todo)  # the cell that starts from a set waits for it
     (tmp_path/'sets').mkdir(); (tmp_path/'sets'/f'{name}.pt').write_bytes(b'')

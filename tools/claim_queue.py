@@ -13,8 +13,8 @@ Several queues may run at once (`--workers`, or this script started again): each
 otherwise; give a queue no more workers than cores. Progress goes to runs/claim/queue.log.
 `--pair P` keeps a queue to one pair's cells (run one queue per pair to interleave them). A bf16 cell is made only on a CPU with
 native bf16 (`native_bf16`), and there before any other cell of its lane: machines with native bf16 are the rarer ones here.
-The heterogeneous lane also makes the condensation jobs of the Table 2 issue (`cdx.lab.claim.SET_JOBS`), after study 2's cell (a);
-a cell that starts from a made set waits for it.
+The heterogeneous lane also makes the condensation jobs of the Table 2 issue (`cdx.lab.claim.SET_JOBS`), after study 2's cell (a)
+(those in `LATE_SETS` after its last cell, CMI's (d)); a cell that starts from a made set waits for it.
 The homogeneous lane also re-makes `08b`'s and `08c`'s tables at the testbed's own budget (issue 23 item 5, `BENCH_JOBS`: each
 notebook executed whole, its `run_row` runs made into runs/bench and their logs added to its record nbs/results/bench), after
 seed `BENCH_AFTER` (4) of the recipe study's selection cell. A notebook job is done when its record holds `<notebook stem>.done`; copy that
@@ -95,6 +95,7 @@ BENCH_REC = NBS/'results'/'bench'  # their `run_row` record (`REC` in both noteb
 BENCH_AFTER = 4  # they run after this seed of the selection cell (issue 23: item 5 "whenever the queue has a gap"; ~9 CPU hours, so the cells' verdicts go first)
 
 SETS = NBS/'results'/'sets'  # the condensation jobs' sets (`cdx.lab.claim.SET_JOBS`), committed as they land (runs/ is not in git)
+LATE_SETS = ('dm50',)  # jobs no cell waits for (yet), added while study 2's CMI cell (d) was under way: made after its first pairs, before study 4, so no pair of cell (d) waits hours for its partner
 
 FIRST = ('cutmix-init50', 'cutmix-pool50')  # within a seed, after Base + CS: the recipe issue's first variant and its control (issue 25)
 
@@ -130,10 +131,10 @@ def plan(pair:str|None=None):
                                (finished(OUT/f'{run_name(c, o, s)}.jsonl', cell_budget(c)['epochs']) or (cell_key(c), s, o) in rec))
                     todo.append(((away, extra, g, s, rank(c, row), i, r), i, row, s))
                 seen.add(n)
-    if pair in (None, 'heterogeneous'):  # the condensation jobs: after cell (a)'s first pairs, before the next cell
-        a = next(group(i) for i, c in enumerate(CELLS) if c.get('study') == 2 and c['pair'] == 'heterogeneous')
+    if pair in (None, 'heterogeneous'):  # the condensation jobs: after cell (a)'s first pairs, before the next cell; `LATE_SETS` after the last study-2 cell's
+        het2 = [group(i) for i, c in enumerate(CELLS) if c.get('study') == 2 and c['pair'] == 'heterogeneous']
         for k, (name, job) in enumerate(SET_JOBS.items()):
-            if not (SETS/f'{name}.pt').exists(): todo.append(((False, False, a, 10**6, k, -1, 0), None, job, name))
+            if not (SETS/f'{name}.pt').exists(): todo.append(((False, False, max(het2) if name in LATE_SETS else min(het2), 10**6, k, -1, 0), None, job, name))
     if pair in (None, 'homogeneous'):  # 08b's and 08c's tables: between seeds BENCH_AFTER and BENCH_AFTER + 1 of the selection cell's group
         g = group(next(i for i, c in enumerate(CELLS) if all(c.get(k) == v for k, v in SELECTION.items())))
         for k, nb in enumerate(BENCH_JOBS):
