@@ -10,8 +10,9 @@ def _queue(out):
     q.OUT = Path(out)
     return q
 
-def _plan(tmp_path, record=None, pair=None, bf16=True):
-    "The queue's plan (of `pair`'s cells, if given) for the runs folder `tmp_path` with `record` (study cells) as the committed record; CELLS; every run name."
+def _plan(tmp_path, record=None, pair=None, bf16=True, picked=()):
+    """The queue's plan (of `pair`'s cells, if given) for the runs folder `tmp_path` with `record` (study cells) as the committed record
+    and the confirmation cells of `picked` added to CELLS (as `PICKED` adds them); CELLS; every run name."""
     rec = tmp_path/'record.json'
     if record is not None: rec.write_text(json.dumps(record))
     # in a fresh process: importing cdx here would make the notebooks run later in this process (test_notebooks) register
@@ -20,7 +21,8 @@ def _plan(tmp_path, record=None, pair=None, bf16=True):
 spec = importlib.util.spec_from_file_location('claim_queue', {str(ROOT/'tools'/'claim_queue.py')!r})
 q = importlib.util.module_from_spec(spec); spec.loader.exec_module(q); q.OUT = __import__('pathlib').Path({str(tmp_path)!r})
 q.RECORD = q.OUT/'record.json'; q.native_bf16 = lambda: {bf16!r}; q.SETS = q.OUT/'sets'; q.BENCH_REC = q.OUT/'bench'
-from cdx.lab.claim import CELLS, run_name, cell_rows
+from cdx.lab.claim import CELLS, run_name, cell_rows, confirm_cells
+CELLS += [c for c in confirm_cells({picked!r}) if c not in CELLS]
 print(json.dumps(dict(todo=q.plan({pair!r}), cells=CELLS, names=sorted({{run_name(c, r, s) for c in CELLS for s in range(c['seeds']) for r in cell_rows(c) if c.get('set', 'dm') in ('dm', 'real')}}))))"""
     p = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, cwd=ROOT)
     assert p.returncode == 0, p.stderr
@@ -168,6 +170,24 @@ def test_condense_jobs(tmp_path):
     test = [n for i, *_, n in after if i is not None and cells[i].get('set') == 'dsa10']
     assert len(test) == 10 and all('-dsa10' in n for n in test)
     assert not any(i is None and row[0] != 'bench' for i, row, *_ in _plan(tmp_path, pair='homogeneous')['todo'])
+
+def test_confirm_cells(tmp_path):
+    # the recipe issue's confirmation cells: after the study-2 cells of their pair (all their first pairs), and on the heterogeneous
+    # lane before the late set job and study 4; each run once, the Base + CS runs a study-2 cell shares made by that cell
+    for pair in ('heterogeneous', 'homogeneous'):
+        got = _plan(tmp_path, pair=pair, picked=('cutmix-init50',))
+        todo, cells = got['todo'], got['cells']
+        conf = [k for k, (i, row, s, n) in enumerate(todo) if i is not None and cells[i].get('study') == 3 and (cells[i]['pair'], cells[i]['spc']) != ('homogeneous', 1)]
+        assert conf and all(k < min(conf) for k, (i, row, s, n) in enumerate(todo) if i is not None and cells[i].get('study') == 2)
+        rows = sorted((cells[todo[k][0]]['spc'], todo[k][1]) for k in conf)
+        if pair == 'heterogeneous':  # 1 spc: both rows (no study-2 cell there); 10 spc: the variant row only (cell (a) makes Base + CS)
+            assert rows == sorted([(1, 'guided')]*5 + [(1, 'plus_cs')]*5 + [(10, 'guided')]*5)
+            late = [k for k, (i, *_, n) in enumerate(todo) if i is None and n in _queue(tmp_path).LATE_SETS]
+            assert late and max(conf) < min(late) < min(k for k, (i, *_) in enumerate(todo) if i is not None and cells[i].get('study') == 4)
+        else:  # 10 spc: the variant row only, after cell (c), which makes the shared Base + CS runs
+            assert rows == [(10, 'guided')]*5
+        assert all(todo[k][3].endswith('-cutmix-init50') for k in conf if todo[k][1] == 'guided')
+    assert not any(i is not None and cells[i].get('study') == 3 and cells[i]['spc'] == 10 for i, *_ in _plan(tmp_path, pair='homogeneous')['todo'])  # nothing picked: no cell
 
 def test_bench_jobs(tmp_path):
     # issue 23 item 5: 08b's and 08c's tables, re-made by executing the notebooks, in the homogeneous lane between seed

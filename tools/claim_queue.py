@@ -14,7 +14,8 @@ otherwise; give a queue no more workers than cores. Progress goes to runs/claim/
 `--pair P` keeps a queue to one pair's cells (run one queue per pair to interleave them). A bf16 cell is made only on a CPU with
 native bf16 (`native_bf16`), and there before any other cell of its lane: machines with native bf16 are the rarer ones here.
 The heterogeneous lane also makes the condensation jobs of the Table 2 issue (`cdx.lab.claim.SET_JOBS`), after study 2's cell (a)
-(those in `LATE_SETS` after its last cell, CMI's (d)); a cell that starts from a made set waits for it.
+(those in `LATE_SETS` after its last cell, CMI's (d), and after the recipe issue's confirmation cells); a cell that starts from a
+made set waits for it. The recipe issue's confirmation cells (`cdx.lab.claim.confirm_cells`) go after the study-2 cells of their pair.
 The homogeneous lane also re-makes `08b`'s and `08c`'s tables at the testbed's own budget (issue 23 item 5, `BENCH_JOBS`: each
 notebook executed whole, its `run_row` runs made into runs/bench and their logs added to its record nbs/results/bench), after
 seed `BENCH_AFTER` (4) of the recipe study's selection cell. A notebook job is done when its record holds `<notebook stem>.done`; copy that
@@ -96,6 +97,7 @@ BENCH_AFTER = 4  # they run after this seed of the selection cell (issue 23: ite
 
 SETS = NBS/'results'/'sets'  # the condensation jobs' sets (`cdx.lab.claim.SET_JOBS`), committed as they land (runs/ is not in git)
 LATE_SETS = ('dm50',)  # jobs no cell waits for (yet), added while study 2's CMI cell (d) was under way: made after its first pairs, before study 4, so no pair of cell (d) waits hours for its partner
+CONFIRM_AT, LATE_AT = .5, .75  # after the last study-2 group of a pair: the recipe issue's confirmation cells (25), then the late sets (26), then study 4
 
 FIRST = ('cutmix-init50', 'cutmix-pool50')  # within a seed, after Base + CS: the recipe issue's first variant and its control (issue 25)
 
@@ -111,8 +113,11 @@ def plan(pair:str|None=None):
     from cdx.lab.claim import CELLS, run_name, finished, cell_budget, cell_key, cell_rows, set_source, SET_JOBS, SELECTION
     def group(i):  # a variant cell sorts with the first variant cell of its identity but the variant (study, base, precision, rung, pair, spc)
         c = CELLS[i]
+        if confirming(c): return last2(c['pair']) + CONFIRM_AT  # the recipe issue's confirmation: after its pair's study-2 cells
         if not c.get('variant'): return i
         return min(j for j, d in enumerate(CELLS) if d.get('variant') and cell_key(d)[:-1] == cell_key(c)[:-1])
+    confirming = lambda c: c.get('study') == 3 and not all(c.get(k) == v for k, v in SELECTION.items())  # `cdx.lab.claim.confirm_cells`
+    last2 = lambda pair: max(group(j) for j, d in enumerate(CELLS) if d.get('study') == 2 and d['pair'] == pair)
     seen, todo, rec, bf16 = set(), [], recorded(), native_bf16()
     for i, c in enumerate(CELLS):  # cells of one rung share their Base + CS runs: each run once
         if pair and c['pair'] != pair: continue
@@ -134,7 +139,7 @@ def plan(pair:str|None=None):
     if pair in (None, 'heterogeneous'):  # the condensation jobs: after cell (a)'s first pairs, before the next cell; `LATE_SETS` after the last study-2 cell's
         het2 = [group(i) for i, c in enumerate(CELLS) if c.get('study') == 2 and c['pair'] == 'heterogeneous']
         for k, (name, job) in enumerate(SET_JOBS.items()):
-            if not (SETS/f'{name}.pt').exists(): todo.append(((False, False, max(het2) if name in LATE_SETS else min(het2), 10**6, k, -1, 0), None, job, name))
+            if not (SETS/f'{name}.pt').exists(): todo.append(((False, False, max(het2) + LATE_AT if name in LATE_SETS else min(het2), 10**6, k, -1, 0), None, job, name))
     if pair in (None, 'homogeneous'):  # 08b's and 08c's tables: between seeds BENCH_AFTER and BENCH_AFTER + 1 of the selection cell's group
         g = group(next(i for i, c in enumerate(CELLS) if all(c.get(k) == v for k, v in SELECTION.items())))
         for k, nb in enumerate(BENCH_JOBS):

@@ -17,10 +17,10 @@ from ..learner import evaluate
 
 # %% auto #0
 __all__ = ['RUNGS', 'ROWS', 'VARIANTS', 'CHOSEN', 'CELLS', 'GUIDES', 'AMP', 'MIXES', 'SET_JOBS', 'SETS_DIR', 'GUIDE_FIXES',
-           'SELECTION', 'set_source', 'cell_key', 'cell_rows', 'cell_tag', 'guided', 'run_name', 'cell_budget',
-           'finished', 'log_hardware', 'read_run', 'claim_run', 'claim_study', 'machines', 'with_record',
+           'SELECTION', 'PICKED', 'CONFIRM', 'set_source', 'cell_key', 'cell_rows', 'cell_tag', 'guided', 'run_name',
+           'cell_budget', 'finished', 'log_hardware', 'read_run', 'claim_run', 'claim_study', 'machines', 'with_record',
            'valid_scores', 'select_on_valid', 'verdict_table', 'claim_verdicts', 'verdicts_table', 'forest_plot',
-           'pick_recipe', 'recommend', 'study_table']
+           'pick_recipe', 'recommend', 'confirm_cells', 'study_table']
 
 # %% ../../nbs/08d_claim.ipynb #4fb3aaab
 RUNGS = {'today': dict(budget={}, synth={}),                  # 05b's BUDGET: 25 epochs x 40 KD steps
@@ -354,6 +354,18 @@ def recommend(study:list, pick:dict|None=None, min_pairs:int=5)->list:
                f"nothing picked: the leader ({pick['leader']}) is not shown on validation")
         out.append({'spc': spc, 'recipe': pick['picked'] if ok else 'Base + CS', 'why': why, 'cells': rows})
     return out
+
+PICKED = ()  # what the rule picked at the selection cell and its close runner-up, written here once the rule has decided (Results checks it against `pick_recipe` on the record); empty until then
+CONFIRM = (('homogeneous', 10), ('heterogeneous', 1), ('heterogeneous', 10))  # where a picked variant is confirmed on test
+
+def confirm_cells(picked:tuple=PICKED)->list:
+    """Study 3's confirmation cells: each variant of `picked` with its settings at the selection cell (5 exact pairs, more while the
+    paired s.e. is above 0.3 points, up to 10), at each (pair, images per class) of `CONFIRM`. Their Base + CS runs are study 2's
+    where a study-2 cell has the same rung, pair and set (cell (c) at 10 per class, homogeneous; cell (a) heterogeneous)."""
+    sel = {c['variant']: c for c in CELLS if all(c.get(k) == v for k, v in SELECTION.items())}
+    return [dict(sel[v], pair=p, spc=s, amp=AMP[p]) for v in picked for p, s in CONFIRM]
+
+CELLS += confirm_cells()
 
 # %% ../../nbs/08d_claim.ipynb #c5d49b33
 def study_table(study:list, studies:tuple=(2, 3, 4))->Table:
