@@ -225,7 +225,8 @@ def test_pairs_on_one_kind(tmp_path):
         return k - first2, k, len(todo)
     k, _, n = where(here)
     assert k == 0  # its Base + CS made on this kind: the pair is study 2's next run
-    for other in ('cpu:SOME-OTHER-ISA:1', 'none'):
+    same_isa = ':'.join(here.split(':')[:3] + ['SomeOtherVendor'])  # the same instruction set on another vendor's CPU: other kernels
+    for other in ('cpu:SOME-OTHER-ISA:1', same_isa, 'none'):
         _, k, n = where(other)
         assert k == n - 1, (other, k, n)  # the only run whose partner was made elsewhere: the last
     # a finished log in this runs folder that names no hardware was made here (runs/ stays on its machine)
@@ -237,7 +238,9 @@ c = CELLS[{i}]; log = q.OUT/(run_name(c, 'plus_cs', 0) + '.jsonl')
 log.write_text(''.join(json.dumps({{'epoch': e + 1, 'test_acc': None}}) + '\\n' for e in range(25)))
 a = q.made_on(c, 'plus_cs', 0)
 log.write_text(''.join(json.dumps({{'epoch': e + 1, 'test_acc': None, 'hw': 'cpu:X:1' if e < 10 else 'cpu:Y:1'}}) + '\\n' for e in range(25)))
-print(json.dumps([a, q.made_on(c, 'plus_cs', 0), q.made_on(c, 'guided', 0)]))"""
+from cdx.core import cpu_vendor
+print(json.dumps([a, q.made_on(c, 'plus_cs', 0), q.made_on(c, 'guided', 0), cpu_vendor()]))"""
     p = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, cwd=ROOT)
     assert p.returncode == 0, p.stderr
-    assert json.loads(p.stdout.strip().splitlines()[-1]) == [here, 'cpu:X:1+cpu:Y:1', None]  # a run resumed on another kind names both
+    a, both, none, v = json.loads(p.stdout.strip().splitlines()[-1])
+    assert [a, both, none] == [here, f'cpu:X:1:{v}+cpu:Y:1:{v}', None]  # a run resumed on another kind names both (a log without the vendor: this machine's)

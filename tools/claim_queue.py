@@ -41,10 +41,12 @@ def recorded()->dict:
             if row not in ('seed', 'val', 'recorded', 'hw') and v is not None}
 
 def here()->str:
-    "The kind of hardware (`cdx.core.hardware`) this queue's runs are made on: this CPU, one thread unless OMP_NUM_THREADS says otherwise."
+    "The kind of hardware (`cdx.core.hardware`) this queue's runs are made on: this CPU and its vendor, one thread unless OMP_NUM_THREADS says otherwise."
     sys.path.insert(0, str(ROOT))
     import torch
-    return f"cpu:{torch.backends.cpu.get_cpu_capability()}:{os.environ.get('OMP_NUM_THREADS', '1')}"
+    from cdx.core import cpu_vendor
+    v = cpu_vendor()
+    return f"cpu:{torch.backends.cpu.get_cpu_capability()}:{os.environ.get('OMP_NUM_THREADS', '1')}" + (f':{v}' if v else '')
 
 def made_on(c:dict, row:str, s:int)->str|None:
     """The hardware a finished run was made on: its log's (a log here that names none was made here, by a cdx that did not

@@ -6,7 +6,7 @@
 from __future__ import annotations
 import inspect, json, math, statistics as st
 from pathlib import Path
-from ..core import Table
+from ..core import Table, cpu_vendor
 from ..methods import Fast
 from ..synthesis import SYNTHESIZERS
 from .benchmark import run_row, row_name, BUDGET, SYNTH_BS, _test_set
@@ -18,9 +18,9 @@ from ..learner import evaluate
 # %% auto #0
 __all__ = ['RUNGS', 'ROWS', 'VARIANTS', 'CHOSEN', 'CELLS', 'GUIDES', 'AMP', 'MIXES', 'SET_JOBS', 'SETS_DIR', 'GUIDE_FIXES',
            'SELECTION', 'PICKED', 'CONFIRM', 'set_source', 'cell_key', 'cell_rows', 'cell_tag', 'guided', 'run_name',
-           'cell_budget', 'finished', 'log_hardware', 'read_run', 'claim_run', 'claim_study', 'machines', 'with_record',
-           'valid_scores', 'select_on_valid', 'verdict_table', 'claim_verdicts', 'verdicts_table', 'forest_plot',
-           'pick_recipe', 'recommend', 'confirm_cells', 'study_table']
+           'cell_budget', 'finished', 'log_hardware', 'with_vendor', 'read_run', 'claim_run', 'claim_study', 'machines',
+           'with_record', 'valid_scores', 'select_on_valid', 'verdict_table', 'claim_verdicts', 'verdicts_table',
+           'forest_plot', 'pick_recipe', 'recommend', 'confirm_cells', 'study_table']
 
 # %% ../../nbs/08d_claim.ipynb #4fb3aaab
 RUNGS = {'today': dict(budget={}, synth={}),                  # 05b's BUDGET: 25 epochs x 40 KD steps
@@ -113,10 +113,18 @@ def finished(log:Path, epochs:int)->bool:
     rows = [json.loads(l) for l in Path(log).read_text().splitlines() if l.strip()]
     return bool(rows) and rows[-1]['epoch'] == epochs
 
-def log_hardware(log:str|Path)->str|None:
-    "The kinds of hardware a run's log names (`RunLogCB`'s `hw`), joined by '+' (two: it was resumed on another kind); None if none."
+def log_hardware(log:str|Path, vendor:str|None=None)->str|None:
+    """The kinds of hardware a run's log names (`RunLogCB`'s `hw`), joined by '+' (two: it was resumed on another kind); None if
+    none. A CPU kind logged before the kind named the vendor (`cdx.core.hardware`) gets `vendor`, by default this CPU's: a log in
+    `runs/` never leaves the machine that made it."""
     rows = [json.loads(l) for l in Path(log).read_text().splitlines() if l.strip()] if Path(log).exists() else []
-    return '+'.join(sorted({r['hw'] for r in rows if r.get('hw')})) or None
+    return '+'.join(sorted({with_vendor(r['hw'], vendor) for r in rows if r.get('hw')})) or None
+
+def with_vendor(hw:str|None, vendor:str|None=None)->str|None:
+    "`hw` (kinds joined by '+') with `vendor` (default: this CPU's, `cpu_vendor`) added to each CPU kind that does not name one."
+    v = vendor or cpu_vendor()
+    if not hw or not v: return hw
+    return '+'.join(k + f':{v}' if k.startswith('cpu:') and k.count(':') == 2 else k for k in hw.split('+'))
 
 def read_run(cell:dict, row:str, seed:int, out:str|Path, bed:Testbed=FMNIST)->dict|None:
     "A finished run's results read from its files, whatever version of cdx made it (its log, and its final student evaluated on the test split); None if unfinished."
