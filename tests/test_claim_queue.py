@@ -10,9 +10,9 @@ def _queue(out):
     q.OUT = Path(out)
     return q
 
-def _plan(tmp_path, record=None, pair=None, bf16=True, picked=()):
+def _plan(tmp_path, record=None, pair=None, bf16=True, picked=None):
     """The queue's plan (of `pair`'s cells, if given) for the runs folder `tmp_path` with `record` (study cells) as the committed record
-    and the confirmation cells of `picked` added to CELLS (as `PICKED` adds them); CELLS; every run name."""
+    and, with `picked`, the confirmation cells of `picked` in CELLS in place of those of `PICKED`; CELLS; every run name."""
     rec = tmp_path/'record.json'
     if record is not None: rec.write_text(json.dumps(record))
     # in a fresh process: importing cdx here would make the notebooks run later in this process (test_notebooks) register
@@ -21,8 +21,8 @@ def _plan(tmp_path, record=None, pair=None, bf16=True, picked=()):
 spec = importlib.util.spec_from_file_location('claim_queue', {str(ROOT/'tools'/'claim_queue.py')!r})
 q = importlib.util.module_from_spec(spec); spec.loader.exec_module(q); q.OUT = __import__('pathlib').Path({str(tmp_path)!r})
 q.RECORD = q.OUT/'record.json'; q.native_bf16 = lambda: {bf16!r}; q.SETS = q.OUT/'sets'; q.BENCH_REC = q.OUT/'bench'
-from cdx.lab.claim import CELLS, run_name, cell_rows, confirm_cells
-CELLS += [c for c in confirm_cells({picked!r}) if c not in CELLS]
+from cdx.lab.claim import CELLS, run_name, cell_rows, confirm_cells, PICKED
+if {picked!r} is not None: CELLS[:] = [c for c in CELLS if c not in confirm_cells(PICKED)] + confirm_cells({picked!r})
 print(json.dumps(dict(todo=q.plan({pair!r}), cells=CELLS, names=sorted({{run_name(c, r, s) for c in CELLS for s in range(c['seeds']) for r in cell_rows(c) if c.get('set', 'dm') in ('dm', 'real')}}))))"""
     p = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, cwd=ROOT)
     assert p.returncode == 0, p.stderr
@@ -187,7 +187,7 @@ def test_confirm_cells(tmp_path):
         else:  # 10 spc: the variant row only, after cell (c), which makes the shared Base + CS runs
             assert rows == [(10, 'guided')]*5
         assert all(todo[k][3].endswith('-cutmix-init50') for k in conf if todo[k][1] == 'guided')
-    assert not any(i is not None and cells[i].get('study') == 3 and cells[i]['spc'] == 10 for i, *_ in _plan(tmp_path, pair='homogeneous')['todo'])  # nothing picked: no cell
+    assert not any(i is not None and cells[i].get('study') == 3 and cells[i]['spc'] == 10 for i, *_ in _plan(tmp_path, pair='homogeneous', picked=())['todo'])  # nothing picked: no cell
 
 def test_bench_jobs(tmp_path):
     # issue 23 item 5: 08b's and 08c's tables, re-made by executing the notebooks, in the homogeneous lane between seed

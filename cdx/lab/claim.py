@@ -363,7 +363,7 @@ def recommend(study:list, pick:dict|None=None, min_pairs:int=5)->list:
         out.append({'spc': spc, 'recipe': pick['picked'] if ok else 'Base + CS', 'why': why, 'cells': rows})
     return out
 
-PICKED = ()  # what the rule picked at the selection cell and its close runner-up, written here once the rule has decided (Results checks it against `pick_recipe` on the record); empty until then
+PICKED = ('cutmix-init50', 'cutmix-pool50')  # what the rule picked at the selection cell and its close runner-up (7419aee's record and wgan-drop's seed 2: validation +2.65 ± 0.88 and +2.2 ± 0.58 over seeds 0-4); Results checks it against `pick_recipe` on the record
 CONFIRM = (('homogeneous', 10), ('heterogeneous', 1), ('heterogeneous', 10))  # where a picked variant is confirmed on test
 
 def confirm_cells(picked:tuple=PICKED)->list:
