@@ -188,6 +188,16 @@ def test_confirm_cells(tmp_path):
             assert rows == [(10, 'guided')]*5
         assert all(todo[k][3].endswith('-cutmix-init50') for k in conf if todo[k][1] == 'guided')
     assert not any(i is not None and cells[i].get('study') == 3 and cells[i]['spc'] == 10 for i, *_ in _plan(tmp_path, pair='homogeneous', picked=())['todo'])  # nothing picked: no cell
+    # a confirmation row whose Base + CS a study-2 cell recorded on another kind of hardware goes last: the queue reads a shared
+    # Base + CS run from the record of the sibling cell that made it (`rec_get`), as it reads its own
+    got = _plan(tmp_path, pair='heterogeneous', picked=('cutmix-init50',)); cells = got['cells']
+    a = next(c for c in cells if c.get('study') == 2 and c['pair'] == 'heterogeneous' and c.get('variant') == 'wgan' and c.get('base', 'fast') == 'fast')
+    rec = [dict(a, seeds=[dict(seed=0, plus_cs=0.8, guided=0.8, val=dict(plus_cs=0.8, guided=0.8), hw={'plus_cs': 'cpu:OTHER:1', 'guided': 'cpu:OTHER:1'})])]
+    todo = _plan(tmp_path, rec, pair='heterogeneous', picked=('cutmix-init50',))['todo']
+    names = [n for *_, n in todo]
+    assert 'fast_cs10_heterogeneous_s0_claim2-ratio-fp32' not in names  # recorded under cell (a): not made again
+    k = names.index('fast_cs10_heterogeneous_s0_claim2-ratio-fp32-cutmix-init50')
+    assert k > max(j for j, (i, *_) in enumerate(todo) if i is not None and cells[i].get('study') == 4)  # its pair could not be exact here
 
 def test_bench_jobs(tmp_path):
     # issue 23 item 5: 08b's and 08c's tables, re-made by executing the notebooks, in the homogeneous lane between seed

@@ -40,6 +40,16 @@ def recorded()->dict:
     return {(cell_key(c), s['seed'], row): v for c in json.loads(RECORD.read_text()) for s in c['seeds'] for row, v in s.items()
             if row not in ('seed', 'val', 'recorded', 'hw') and v is not None}
 
+def rec_get(rec:dict, c:dict, s:int, row:str):
+    """Run (`c`, `s`, `row`)'s entry in a {(cell key, seed, row): value} map of the record: under its own cell, or for Base + CS
+    under a sibling cell (the cells of one rung, pair, set and precision share their Base + CS runs; a new cell's are recorded
+    under the sibling that made them). None if neither holds it."""
+    from cdx.lab.claim import cell_key
+    k = cell_key(c)
+    if (k, s, row) in rec: return rec[(k, s, row)]
+    if row == 'plus_cs': return next((v for (k2, s2, r2), v in rec.items() if r2 == row and s2 == s and k2[:-1] == k[:-1]), None)
+    return None
+
 def here()->str:
     "The kind of hardware (`cdx.core.hardware`) this queue's runs are made on: this CPU and its vendor, one thread unless OMP_NUM_THREADS says otherwise."
     sys.path.insert(0, str(ROOT))
@@ -54,10 +64,9 @@ def made_on(c:dict, row:str, s:int)->str|None:
     from cdx.lab.claim import run_name, cell_key, log_hardware
     log = OUT/f'{run_name(c, row, s)}.jsonl'
     if log.exists(): return log_hardware(log) or here()
-    for r in json.loads(RECORD.read_text()) if RECORD.exists() else []:
-        if cell_key(r) == cell_key(c):
-            return next(((x.get('hw') or {}).get(row) for x in r['seeds'] if x['seed'] == s), None)
-    return None
+    hw = {(cell_key(r), x['seed'], row): (x.get('hw') or {}).get(row) for r in (json.loads(RECORD.read_text()) if RECORD.exists() else [])
+          for x in r['seeds'] if x.get(row) is not None}
+    return rec_get(hw, c, s, row)
 
 def native_bf16()->bool:
     "Does this CPU compute bf16 natively (`cdx.core.native_bf16`; unknown counts as no)? Without it bf16 autocast is emulated, about 10x slower than fp32."
@@ -70,7 +79,7 @@ def test_acc(c:dict, row:str, s:int)->float|None:
     from cdx.lab.claim import run_name, read_run, cell_key
     f = OUT/f'{run_name(c, row, s)}.acc'
     if f.exists(): return float(f.read_text())
-    if (cell_key(c), s, row) in (rec := recorded()): return rec[(cell_key(c), s, row)]
+    if (v := rec_get(recorded(), c, s, row)) is not None: return v
     r = read_run(c, row, s, OUT)
     if r is not None: f.write_text(repr(r['acc']))
     return None if r is None else r['acc']
@@ -130,12 +139,12 @@ def plan(pair:str|None=None):
         for s in seeds:
             for r, row in enumerate(cell_rows(c)):
                 n = run_name(c, row, s)
-                done = finished(OUT/f'{n}.jsonl', cell_budget(c)['epochs']) or (cell_key(c), s, row) in rec
+                done = finished(OUT/f'{n}.jsonl', cell_budget(c)['epochs']) or rec_get(rec, c, s, row) is not None
                 extra = s >= c['seeds']  # extra seeds go after every cell's first ones
                 g = -1 if c.get('amp') == 'bf16' else group(i)  # a bf16 cell first where bf16 is native: no other machine can make it
                 if n not in seen and not done:  # a row whose partner was made on another kind of hardware (or one not recorded) goes last:
                     away = any(made_on(c, o, s) != here() for o in cell_rows(c) if o != row and  # its pair could not be exact
-                               (finished(OUT/f'{run_name(c, o, s)}.jsonl', cell_budget(c)['epochs']) or (cell_key(c), s, o) in rec))
+                               (finished(OUT/f'{run_name(c, o, s)}.jsonl', cell_budget(c)['epochs']) or rec_get(rec, c, s, o) is not None))
                     todo.append(((away, extra, g, s, rank(c, row), i, r), i, row, s))
                 seen.add(n)
     if pair in (None, 'heterogeneous'):  # the condensation jobs: after cell (a)'s first pairs, before the next cell; `LATE_SETS` after the last study-2 cell's
