@@ -224,21 +224,24 @@ def test_pairs_on_one_kind(tmp_path):
     # a row whose partner was made on another kind of hardware (or one the record does not name) goes after every other run:
     # its pair could not be exact (runs on AVX2 and AVX512 differ from the first step); a partner made here, or on this kind, keeps its place
     q = _queue(tmp_path); here = q.here()
-    got = _plan(tmp_path, pair='heterogeneous')
+    got = _plan(tmp_path, pair='heterogeneous', picked=())
     c = next(c for c in got['cells'] if c.get('study') == 2 and c.get('variant') == 'wgan' and c['pair'] == 'heterogeneous' and c.get('base', 'fast') == 'fast')
     i = got['cells'].index(c)
     def where(hw):
         rec = [dict(c, seeds=[dict(seed=0, plus_cs=0.8, guided=None, val=dict(plus_cs=0.8, guided=None), **({'hw': {'plus_cs': hw, 'guided': None}} if hw != 'none' else {}))])]
-        todo = _plan(tmp_path, rec, pair='heterogeneous')['todo']
+        todo = _plan(tmp_path, rec, pair='heterogeneous', picked=())['todo']  # no confirmation cells: they share this Base + CS (test_confirm_cells)
         first2 = min(k for k, (ii, *_) in enumerate(todo) if ii is not None and got['cells'][ii].get('study') == 2)
         k = [k for k, (ii, row, s, n) in enumerate(todo) if ii == i and row == 'guided' and s == 0][0]
-        return k - first2, k, len(todo)
-    k, _, n = where(here)
-    assert k == 0  # its Base + CS made on this kind: the pair is study 2's next run
+        # the variant rows of seed 0 that share this Base + CS run (cell (a)'s guides): they pair with it
+        sib = [k for k, (ii, row, s, n) in enumerate(todo) if ii is not None and row == 'guided' and s == 0 and got['cells'][ii].get('study') == 2
+               and got['cells'][ii]['pair'] == c['pair'] and got['cells'][ii]['spc'] == c['spc'] and got['cells'][ii].get('base', 'fast') == 'fast']
+        return k - first2, k, len(todo), sib
+    k, _, n, sib = where(here)
+    assert k == 0 and len(sib) > 1  # its Base + CS made on this kind: the pair is study 2's next run
     same_isa = ':'.join(here.split(':')[:3] + ['SomeOtherVendor'])  # the same instruction set on another vendor's CPU: other kernels
     for other in ('cpu:SOME-OTHER-ISA:1', same_isa, 'none'):
-        _, k, n = where(other)
-        assert k == n - 1, (other, k, n)  # the only run whose partner was made elsewhere: the last
+        _, k, n, sib = where(other)
+        assert k in sib and sib == list(range(n - len(sib), n)), (other, k, n, sib)  # the only runs whose partner was made elsewhere: the last
     # a finished log in this runs folder that names no hardware was made here (runs/ stays on its machine)
     code = f"""import json, importlib.util
 spec = importlib.util.spec_from_file_location('claim_queue', {str(ROOT/'tools'/'claim_queue.py')!r})
