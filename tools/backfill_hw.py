@@ -30,9 +30,10 @@ VENDORS = [('2026-12-04 21:44', {'AVX512': 'GenuineIntel', 'AVX2': 'AuthenticAMD
            ('9999-12-31 00:00', {'AVX512': 'AuthenticAMD', 'AVX2': 'AuthenticAMD'})]
 
 def vendor(hw:str, t:str)->str:
-    "`hw` (kinds joined by '+') with the vendor of the machines of its time `t` added to each CPU kind that names none."
+    "`hw` (kinds joined by '+') with the vendor of the machines of its time `t` added to each CPU kind that names none (`with_vendor`)."
+    from cdx.lab.claim import with_vendor
     vs = next(v for until, v in VENDORS if t < until)
-    return '+'.join(k + f":{vs[k.split(':')[1]]}" if k.startswith('cpu:') and k.count(':') == 2 else k for k in hw.split('+'))
+    return '+'.join(with_vendor(k, vs[k.split(':')[1]]) if k.startswith('cpu:') else k for k in hw.split('+'))
 
 def run_id(key:tuple, seed:int, row:str)->tuple:
     "A run's identity across cells: Base + CS is shared by a rung's variants (the cell key without its variant)."

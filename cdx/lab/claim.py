@@ -370,7 +370,7 @@ def confirm_cells(picked:tuple=PICKED)->list:
     """Study 3's confirmation cells: each variant of `picked` with its settings at the selection cell (5 exact pairs, more while the
     paired s.e. is above 0.3 points, up to 10), at each (pair, images per class) of `CONFIRM`. Their Base + CS runs are study 2's
     where a study-2 cell has the same rung, pair and set (cell (c) at 10 per class, homogeneous; cell (a) heterogeneous)."""
-    sel = {c['variant']: c for c in CELLS if all(c.get(k) == v for k, v in SELECTION.items())}
+    sel = {c['variant']: c for c in _of(CELLS, **SELECTION)}
     return [dict(sel[v], pair=p, spc=s, amp=AMP[p]) for v in picked for p, s in CONFIRM]
 
 CELLS += confirm_cells()
