@@ -20,7 +20,7 @@ __all__ = ['RUNGS', 'ROWS', 'VARIANTS', 'CHOSEN', 'CELLS', 'GUIDES', 'AMP', 'MIX
            'SELECTION', 'PICKED', 'CONFIRM', 'set_source', 'cell_key', 'cell_rows', 'cell_tag', 'guided', 'run_name',
            'cell_budget', 'finished', 'log_hardware', 'with_vendor', 'read_run', 'claim_run', 'claim_study', 'machines',
            'with_record', 'valid_scores', 'select_on_valid', 'verdict_table', 'claim_verdicts', 'verdicts_table',
-           'forest_plot', 'pick_recipe', 'recommend', 'confirm_cells', 'study_table']
+           'forest_plot', 'pick_recipe', 'recommend', 'recipe_table', 'confirm_cells', 'study_table']
 
 # %% ../../nbs/08d_claim.ipynb #4fb3aaab
 RUNGS = {'today': dict(budget={}, synth={}),                  # 05b's BUDGET: 25 epochs x 40 KD steps
@@ -355,13 +355,24 @@ def recommend(study:list, pick:dict|None=None, min_pairs:int=5)->list:
     out = []
     for spc in (1, 10):
         cells = _of(study, study=3, rung='ratio', spc=spc, variant=pick['picked']) if pick['picked'] else []
-        rows = [_row('recipe', f"{c['variant']} − Base + CS, {c['pair']}, {spc} spc", _diffs(c, c, 'guided', 'plus_cs')) for c in cells]
+        rows = [{**_row('recipe', f"{c['variant']} − Base + CS, {c['pair']}, {spc} spc", _diffs(c, c, 'guided', 'plus_cs')), 'pair': c['pair']} for c in cells]
         ok = {c['pair'] for c, r in zip(cells, rows) if r['pairs'] >= min_pairs and r['reading'].startswith('shown')} == {'homogeneous', 'heterogeneous'}
         why = ("shown on both pairs" if ok else f"{pick['picked']} not shown on both pairs at {spc} spc" if pick['picked'] else
                f"nothing picked yet (leader on validation: {pick['leader']}, over {len(pick['seeds'])} common seed(s))" if not pick['decided'] else
                f"nothing picked: the leader ({pick['leader']}) is not shown on validation")
         out.append({'spc': spc, 'recipe': pick['picked'] if ok else 'Base + CS', 'why': why, 'cells': rows})
     return out
+
+def recipe_table(rec:list)->Table:
+    """`recommend`'s answer as a table: per images per class the recipe, the picked variant's paired test difference from Base + CS
+    on each pair it was run on (± its standard error, with the smallest effect its pairs detect) and why."""
+    def ev(r):
+        if not r['pairs']: return f"{r['pair']}: no pair yet"
+        se = '' if r['se'] is None else f" ± {100*r['se']:.1f}"
+        mde = '' if r['detectable'] is None else f", detectable {100*r['detectable']:.1f}"
+        return f"{r['pair']}: {100*r['mean']:+.1f}{se} ({r['pairs']} pairs{mde})"
+    return Table([{'images per class': x['spc'], 'cdx recommends': x['recipe'],
+                   'picked − Base + CS, test (points)': '; '.join(ev(r) for r in x['cells']) or '–', 'why': x['why']} for x in rec])
 
 PICKED = ('cutmix-init50', 'cutmix-pool50')  # what the rule picked at the selection cell and its close runner-up (7419aee's record and wgan-drop's seed 2: validation +2.65 ± 0.88 and +2.2 ± 0.58 over seeds 0-4); Results checks it against `pick_recipe` on the record
 CONFIRM = (('homogeneous', 10), ('heterogeneous', 1), ('heterogeneous', 10))  # where a picked variant is confirmed on test
