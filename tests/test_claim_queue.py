@@ -20,7 +20,7 @@ def _plan(tmp_path, record=None, pair=None, bf16=True, picked=None):
     code = f"""import json, sys, importlib.util
 spec = importlib.util.spec_from_file_location('claim_queue', {str(ROOT/'tools'/'claim_queue.py')!r})
 q = importlib.util.module_from_spec(spec); spec.loader.exec_module(q); q.OUT = __import__('pathlib').Path({str(tmp_path)!r})
-q.RECORD = q.OUT/'record.json'; q.native_bf16 = lambda: {bf16!r}; q.SETS = q.OUT/'sets'; q.BENCH_REC = q.OUT/'bench'
+q.RECORD = q.OUT/'record.json'; q.native_bf16 = lambda: {bf16!r}; q.SETS = q.OUT/'sets'; q.BENCH_REC = q.OUT/'bench'; q.REPORT = q.OUT/'sets_report.json'
 from cdx.lab.claim import CELLS, run_name, cell_rows, confirm_cells, PICKED
 if {picked!r} is not None: CELLS[:] = [c for c in CELLS if c not in confirm_cells(PICKED)] + confirm_cells({picked!r})
 print(json.dumps(dict(todo=q.plan({pair!r}), cells=CELLS, names=sorted({{run_name(c, r, s) for c in CELLS for s in range(c['seeds']) for r in cell_rows(c) if c.get('set', 'dm') in ('dm', 'real')}}))))"""
@@ -170,6 +170,25 @@ def test_condense_jobs(tmp_path):
     test = [n for i, *_, n in after if i is not None and cells[i].get('set') == 'dsa10']
     assert len(test) == 10 and all('-dsa10' in n for n in test)
     assert not any(i is None and row[0] != 'bench' for i, row, *_ in _plan(tmp_path, pair='homogeneous')['todo'])
+
+def test_needs_condensed(tmp_path):
+    # the 50-per-class cells wait for their set (dm50) to be made AND counted as condensed by 08g's report; then they come after
+    # every other cell's first pairs, seed by seed, Base + CS first (made once for both rows)
+    (tmp_path/'sets').mkdir(); (tmp_path/'sets'/'dm50.pt').write_bytes(b'')
+    is50 = lambda cells, i: i is not None and cells[i].get('needs') == 'condensed'
+    got = _plan(tmp_path, pair='homogeneous')
+    assert not any(is50(got['cells'], i) for i, *_ in got['todo'])  # made, but not measured: not planned
+    row = lambda ok: [{'set': 'dm50 (made here)', 'condensed': ok}]
+    (tmp_path/'sets_report.json').write_text(json.dumps(row(False)))
+    assert not any(is50(got['cells'], i) for i, *_ in _plan(tmp_path, pair='homogeneous')['todo'])  # measured, not condensed: never
+    (tmp_path/'sets_report.json').write_text(json.dumps(row(True)))
+    got = _plan(tmp_path, pair='homogeneous'); todo, cells = got['todo'], got['cells']
+    k50 = [k for k, (i, *_) in enumerate(todo) if is50(cells, i)]
+    assert [todo[k][3] for k in k50[:3]] == ['fast_cs50_homogeneous_s0_claim2-ratio-fp32-dm50',
+        'fast_cs50_homogeneous_s0_claim2-ratio-fp32-dm50-cutmix-init50', 'fast-guided_cs50_homogeneous_s0_claim2-ratio-fp32-dm50-wgan']
+    assert len(k50) == 15 and len({todo[k][3] for k in k50}) == 15  # 5 seeds x (Base + CS, recipe, guided)
+    firsts = [k for k, (i, row, s, n) in enumerate(todo) if i is not None and not is50(cells, i) and s < cells[i]['seeds']]
+    assert max(firsts) < min(k50)
 
 def test_confirm_cells(tmp_path):
     # the recipe issue's confirmation cells: after the study-2 cells of their pair (all their first pairs), and on the heterogeneous

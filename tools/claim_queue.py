@@ -15,7 +15,9 @@ otherwise; give a queue no more workers than cores. Progress goes to runs/claim/
 native bf16 (`native_bf16`), and there before any other cell of its lane: machines with native bf16 are the rarer ones here.
 The heterogeneous lane also makes the condensation jobs of the Table 2 issue (`cdx.lab.claim.SET_JOBS`), after study 2's cell (a)
 (those in `LATE_SETS` after its last cell, CMI's (d), and after the recipe issue's confirmation cells); a cell that starts from a
-made set waits for it. The recipe issue's confirmation cells (`cdx.lab.claim.confirm_cells`) go after the study-2 cells of their pair.
+made set waits for it, and one with `needs='condensed'` (the 50-per-class cells) also waits for 08g's report (`REPORT`) to count
+its set as condensed, then goes after every other cell's first pairs. The recipe issue's confirmation cells
+(`cdx.lab.claim.confirm_cells`) go after the study-2 cells of their pair.
 The homogeneous lane also re-makes `08b`'s and `08c`'s tables at the testbed's own budget (issue 23 item 5, `BENCH_JOBS`: each
 notebook executed whole, its `run_row` runs made into runs/bench and their logs added to its record nbs/results/bench), after
 seed `BENCH_AFTER` (4) of the recipe study's selection cell. A notebook job is done when its record holds `<notebook stem>.done`; copy that
@@ -107,6 +109,7 @@ BENCH_REC = NBS/'results'/'bench'  # their `run_row` record (`REC` in both noteb
 BENCH_AFTER = 4  # they run after this seed of the selection cell (issue 23: item 5 "whenever the queue has a gap"; ~9 CPU hours, so the cells' verdicts go first)
 
 SETS = NBS/'results'/'sets'  # the condensation jobs' sets (`cdx.lab.claim.SET_JOBS`), committed as they land (runs/ is not in git)
+REPORT = NBS/'results'/'sets_report.json'  # 08g's verdict on each set: a cell with `needs='condensed'` waits for its set to count as condensed there
 LATE_SETS = ('dm50',)  # jobs no cell waits for (yet), added while study 2's CMI cell (d) was under way: made after its first pairs, before study 4, so no pair of cell (d) waits hours for its partner
 CONFIRM_AT, LATE_AT = .5, .75  # after the last study-2 group of a pair: the recipe issue's confirmation cells (25), then the late sets (26), then study 4
 
@@ -121,9 +124,10 @@ def plan(pair:str|None=None):
     for them. With `pair`, only that pair's cells: one queue per pair is how the study's cells and the recipe issue's interleave
     (a heterogeneous run takes 2-3 times as long as a homogeneous one)."""
     sys.path.insert(0, str(ROOT))
-    from cdx.lab.claim import CELLS, run_name, finished, cell_budget, cell_key, cell_rows, set_source, SET_JOBS, SELECTION
+    from cdx.lab.claim import CELLS, run_name, finished, cell_budget, cell_key, cell_rows, set_source, SET_JOBS, SELECTION, counts_as_condensed
     def group(i):  # a variant cell sorts with the first variant cell of its identity but the variant (study, base, precision, rung, pair, spc)
         c = CELLS[i]
+        if c.get('needs'): return len(CELLS)  # a cell that waited for a set to count as condensed: after every other cell's first pairs
         if confirming(c): return last2(c['pair']) + CONFIRM_AT  # the recipe issue's confirmation: after its pair's study-2 cells
         if not c.get('variant'): return i
         return min(j for j, d in enumerate(CELLS) if d.get('variant') and cell_key(d)[:-1] == cell_key(c)[:-1])
@@ -134,6 +138,7 @@ def plan(pair:str|None=None):
         if pair and c['pair'] != pair: continue
         if c.get('amp') == 'bf16' and not bf16: continue  # a bf16 cell is made only where bf16 is native
         if set_source(c) not in (None, 'real') and not (SETS/f"{c['set']}.pt").exists(): continue  # its set is not made yet
+        if c.get('needs') == 'condensed' and not counts_as_condensed(c['set'], REPORT): continue  # 08g has not found its set condensed (yet)
         seeds = list(range(c['seeds']))
         while len(seeds) < c.get('max_seeds', c['seeds']) and 'guided' in cell_rows(c) and wants_more(c, len(seeds)): seeds.append(len(seeds))
         for s in seeds:

@@ -20,7 +20,8 @@ __all__ = ['RUNGS', 'ROWS', 'VARIANTS', 'CHOSEN', 'CELLS', 'GUIDES', 'AMP', 'MIX
            'SELECTION', 'PICKED', 'CONFIRM', 'set_source', 'cell_key', 'cell_rows', 'cell_tag', 'guided', 'run_name',
            'cell_budget', 'finished', 'log_hardware', 'with_vendor', 'read_run', 'claim_run', 'claim_study', 'machines',
            'with_record', 'valid_scores', 'select_on_valid', 'verdict_table', 'claim_verdicts', 'verdicts_table',
-           'forest_plot', 'pick_recipe', 'recommend', 'recipe_table', 'confirm_cells', 'study_table']
+           'forest_plot', 'pick_recipe', 'recommend', 'recipe_table', 'confirm_cells', 'counts_as_condensed',
+           'study_table']
 
 # %% ../../nbs/08d_claim.ipynb #4fb3aaab
 RUNGS = {'today': dict(budget={}, synth={}),                  # 05b's BUDGET: 25 epochs x 40 KD steps
@@ -385,6 +386,20 @@ def confirm_cells(picked:tuple=PICKED)->list:
     return [dict(sel[v], pair=p, spc=s, amp=AMP[p]) for v in picked for p, s in CONFIRM]
 
 CELLS += confirm_cells()
+
+# %% ../../nbs/08d_claim.ipynb #ab5b9010
+def counts_as_condensed(name:str, # a condensation job of `SET_JOBS`
+                        report:str|Path='results/sets_report.json', # `08g_sets`'s report (`set_report` rows)
+                       )->bool:
+    "Does the set the queue made as `name` count as condensed in `08g_sets`'s report? False while the report has not measured it."
+    p = Path(report)
+    return any(r['set'] == f'{name} (made here)' and r['condensed'] for r in (json.loads(p.read_text()) if p.exists() else []))
+
+_recipe = next(c for c in _of(CELLS, **SELECTION) if c['variant'] == PICKED[0])
+CELLS += [  # the 50-per-class cell on exact pairs with a set made here, made only if the set counts as condensed (`needs`)
+    dict(study=4, rung='ratio', seeds=5, max_seeds=10, target_se=0.003, amp=AMP['homogeneous'], pair='homogeneous', spc=50, set='dm50',
+         variant=CHOSEN, guide=GUIDES[CHOSEN], needs='condensed'),
+    dict(_recipe, spc=50, set='dm50', needs='condensed')]  # the recipe's pick at 50 per class (the recipe issue's item 3)
 
 # %% ../../nbs/08d_claim.ipynb #c5d49b33
 def study_table(study:list, studies:tuple=(2, 3, 4))->Table:
