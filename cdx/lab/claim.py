@@ -387,7 +387,7 @@ def confirm_cells(picked:tuple=PICKED)->list:
 
 CELLS += confirm_cells()
 
-# %% ../../nbs/08d_claim.ipynb #ab5b9010
+# %% ../../nbs/08d_claim.ipynb #4eaf36ca
 def counts_as_condensed(name:str, # a condensation job of `SET_JOBS`
                         report:str|Path='results/sets_report.json', # `08g_sets`'s report (`set_report` rows)
                        )->bool:
