@@ -49,16 +49,20 @@ def _optimise(name:str, # the progress bar's label
               params:dict, # the learned tensors by name (the images; MTT's step size), restored and saved
               opts:list, # their optimisers, restored and saved
               step, # `step(it) -> float`: one iteration, returning its loss
-              iters:int, ckpt=None, save_every:int=100, progress:bool=True, stop_after:int|None=None)->tuple:
+              iters:int, ckpt=None, save_every:int=100, progress:bool=True, stop_after:int|None=None,
+              extendable:bool=False, # `step` does not depend on `iters`: a checkpoint of the same settings but fewer iterations is continued
+             )->tuple:
     """Run `step` for the iterations not yet done, resumably: with `ckpt`, `params`, `opts`, the loss history and the random
     generators are saved every `save_every` iterations (atomic writes) and restored when `ckpt` holds a run of `cfg`, so a
-    resumed run gives exactly what an uninterrupted one gives. Returns `(losses, seconds)`. One loop for DM, DSA and MTT."""
+    resumed run gives exactly what an uninterrupted one gives. With `extendable`, a run of `cfg` with fewer iterations is continued
+    to `iters` (it then gives what an uninterrupted run of `iters` gives). Returns `(losses, seconds)`. One loop for DM, DSA and MTT."""
     with (run_lock(ckpt) if ckpt is not None else contextlib.nullcontext()):  # one process per checkpoint; a killed run's lock is stale
         start, losses, secs = 0, [], 0.
         if ckpt is not None and Path(ckpt).exists():
             st = safe_load(ckpt)
             if 'params' not in st: raise ConfigError(f"checkpoint {ckpt} was written by an older cdx: delete it to start again")
-            if st['config'] != cfg:
+            longer = extendable and st['config'].get('iters', iters + 1) <= iters and {**st['config'], 'iters': iters} == cfg
+            if st['config'] != cfg and not longer:
                 raise ConfigError(f"checkpoint {ckpt} was made with other settings: {'; '.join(config_diff(st['config'], cfg))}: delete it or use another path")
             with torch.no_grad():
                 for k, p in params.items(): p.copy_(st['params'][k])
@@ -132,7 +136,8 @@ def distribution_matching(dataset:str='fashion_mnist', # registered dataset to c
         loss = dm_loss(net, reals, syns)
         opt.zero_grad(); loss.backward(); opt.step()
         return loss.item()
-    losses, secs = _optimise(f'DM {spec.title} {spc}/class', cfg, {'syn': syn}, [opt], step, iters, ckpt, save_every, progress, stop_after)
+    losses, secs = _optimise(f'DM {spec.title} {spc}/class', cfg, {'syn': syn}, [opt], step, iters, ckpt, save_every, progress, stop_after,
+                             extendable=True)  # a constant learning rate: no step depends on the number of iterations
     return _condensed(syn, labels, dataset, 'DM', cfg, losses, secs)
 
 # %% ../nbs/02c_condense.ipynb #f148d5fa

@@ -150,9 +150,9 @@ def test_bf16_cells(tmp_path):
 def test_condense_jobs(tmp_path):
     # the condensation jobs go in the heterogeneous lane, after study 2's cell (a) and before the next cell; a job whose set is in SETS is done
     todo, cells = (got := _plan(tmp_path, pair='heterogeneous'))['todo'], got['cells']
-    late = _queue(tmp_path).LATE_SETS
-    assert late and all(n in [m for i, *_, m in todo if i is None] for n in late)
-    kinds = [('job' if i is None and n not in late else 'late' if i is None else (cells[i].get('study', 1), cells[i].get('base', 'fast')))
+    late, last = _queue(tmp_path).LATE_SETS, _queue(tmp_path).LAST_SETS
+    assert late and last and all(n in [m for i, *_, m in todo if i is None] for n in late + last)
+    kinds = [('last' if n in last else 'job' if i is None and n not in late else 'late' if i is None else (cells[i].get('study', 1), cells[i].get('base', 'fast')))
              for i, *_, n in todo]
     first_job, last_job = kinds.index('job'), len(kinds) - 1 - kinds[::-1].index('job')
     assert all(k == [2, 'fast'] or k == (2, 'fast') for k in kinds[:first_job] if k not in ('job', 'late') and k[0] == 2)
@@ -162,6 +162,8 @@ def test_condense_jobs(tmp_path):
     at = kinds.index('late')
     assert all(k < at for k, c in firsts if c.get('base') == 'cmi') and all(k > at for k, c in firsts if c.get('study') == 4)
     assert any(c.get('base') == 'cmi' for k, c in firsts) and any(c.get('study') == 4 for k, c in firsts)
+    # a last job (DM's published 20,000 iterations at 50 per class) goes after every cell's first pairs, before any extra pair
+    assert max(k for k, c in firsts) < kinds.index('last') < min([k for k, (i, row, s, n) in enumerate(todo) if i is not None and s >= cells[i]['seeds']] or [len(todo)])
     name = next(n for i, *_, n in todo if i is None and n == 'dsa10')
     assert not any(i is not None and cells[i].get('set') == 'dsa10' for i, *_ in todo)  # the cell that starts from a set waits for it
     (tmp_path/'sets').mkdir(); (tmp_path/'sets'/f'{name}.pt').write_bytes(b'')
@@ -172,20 +174,20 @@ def test_condense_jobs(tmp_path):
     assert not any(i is None and row[0] != 'bench' for i, row, *_ in _plan(tmp_path, pair='homogeneous')['todo'])
 
 def test_needs_condensed(tmp_path):
-    # the 50-per-class cells wait for their set (dm50) to be made AND counted as condensed by 08g's report; then they come after
+    # the 50-per-class cells wait for their set (dm50x20k) to be made AND counted as condensed by 08g's report; then they come after
     # every other cell's first pairs, seed by seed, Base + CS first (made once for both rows)
-    (tmp_path/'sets').mkdir(); (tmp_path/'sets'/'dm50.pt').write_bytes(b'')
+    (tmp_path/'sets').mkdir(); (tmp_path/'sets'/'dm50x20k.pt').write_bytes(b'')
     is50 = lambda cells, i: i is not None and cells[i].get('needs') == 'condensed'
     got = _plan(tmp_path, pair='homogeneous')
     assert not any(is50(got['cells'], i) for i, *_ in got['todo'])  # made, but not measured: not planned
-    row = lambda ok: [{'set': 'dm50 (made here)', 'condensed': ok}]
+    row = lambda ok: [{'set': 'dm50x20k (made here)', 'condensed': ok}]
     (tmp_path/'sets_report.json').write_text(json.dumps(row(False)))
     assert not any(is50(got['cells'], i) for i, *_ in _plan(tmp_path, pair='homogeneous')['todo'])  # measured, not condensed: never
     (tmp_path/'sets_report.json').write_text(json.dumps(row(True)))
     got = _plan(tmp_path, pair='homogeneous'); todo, cells = got['todo'], got['cells']
     k50 = [k for k, (i, *_) in enumerate(todo) if is50(cells, i)]
-    assert [todo[k][3] for k in k50[:3]] == ['fast_cs50_homogeneous_s0_claim2-ratio-fp32-dm50',
-        'fast_cs50_homogeneous_s0_claim2-ratio-fp32-dm50-cutmix-init50', 'fast-guided_cs50_homogeneous_s0_claim2-ratio-fp32-dm50-wgan']
+    assert [todo[k][3] for k in k50[:3]] == ['fast_cs50_homogeneous_s0_claim2-ratio-fp32-dm50x20k',
+        'fast_cs50_homogeneous_s0_claim2-ratio-fp32-dm50x20k-cutmix-init50', 'fast-guided_cs50_homogeneous_s0_claim2-ratio-fp32-dm50x20k-wgan']
     assert len(k50) == 15 and len({todo[k][3] for k in k50}) == 15  # 5 seeds x (Base + CS, recipe, guided)
     firsts = [k for k, (i, row, s, n) in enumerate(todo) if i is not None and not is50(cells, i) and s < cells[i]['seeds']]
     assert max(firsts) < min(k50)

@@ -14,7 +14,8 @@ otherwise; give a queue no more workers than cores. Progress goes to runs/claim/
 `--pair P` keeps a queue to one pair's cells (run one queue per pair to interleave them). A bf16 cell is made only on a CPU with
 native bf16 (`native_bf16`), and there before any other cell of its lane: machines with native bf16 are the rarer ones here.
 The heterogeneous lane also makes the condensation jobs of the Table 2 issue (`cdx.lab.claim.SET_JOBS`), after study 2's cell (a)
-(those in `LATE_SETS` after its last cell, CMI's (d), and after the recipe issue's confirmation cells); a cell that starts from a
+(those in `LATE_SETS` after its last cell, CMI's (d), and after the recipe issue's confirmation cells; those in `LAST_SETS` after
+every cell's first pairs; a job in `EXTENDS` starts from the checkpoint of the shorter job it continues); a cell that starts from a
 made set waits for it, and one with `needs='condensed'` (the 50-per-class cells) also waits for 08g's report (`REPORT`) to count
 its set as condensed, then goes after every other cell's first pairs. The recipe issue's confirmation cells
 (`cdx.lab.claim.confirm_cells`) go after the study-2 cells of their pair.
@@ -24,7 +25,7 @@ seed `BENCH_AFTER` (4) of the recipe study's selection cell. A notebook job is d
 record into the main checkout and commit it (a new machine then reads those runs instead of making them), and execute the
 notebooks there with nothing else running (they also time things).
 `--record` writes the record (nbs/results/claim_study.json) from the finished runs here and the record, as 08d's Results cell does."""
-import json, os, subprocess, sys, time
+import json, os, shutil, subprocess, sys, time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -111,6 +112,8 @@ BENCH_AFTER = 4  # they run after this seed of the selection cell (issue 23: ite
 SETS = NBS/'results'/'sets'  # the condensation jobs' sets (`cdx.lab.claim.SET_JOBS`), committed as they land (runs/ is not in git)
 REPORT = NBS/'results'/'sets_report.json'  # 08g's verdict on each set: a cell with `needs='condensed'` waits for its set to count as condensed there
 LATE_SETS = ('dm50',)  # jobs no cell waits for (yet), added while study 2's CMI cell (d) was under way: made after its first pairs, before study 4, so no pair of cell (d) waits hours for its partner
+LAST_SETS = ('dm50x20k',)  # jobs after every cell's first pairs (study 4 first), before the cells that wait for them and before extra pairs
+EXTENDS = {'dm50x20k': 'dm50'}  # a job that continues a shorter job's checkpoint (DM is `extendable`: the same set as a fresh run, sooner)
 CONFIRM_AT, LATE_AT = .5, .75  # after the last study-2 group of a pair: the recipe issue's confirmation cells (25), then the late sets (26), then study 4
 
 FIRST = ('cutmix-init50', 'cutmix-pool50')  # within a seed, after Base + CS: the recipe issue's first variant and its control (issue 25)
@@ -155,7 +158,8 @@ def plan(pair:str|None=None):
     if pair in (None, 'heterogeneous'):  # the condensation jobs: after cell (a)'s first pairs, before the next cell; `LATE_SETS` after the last study-2 cell's
         het2 = [group(i) for i, c in enumerate(CELLS) if c.get('study') == 2 and c['pair'] == 'heterogeneous']
         for k, (name, job) in enumerate(SET_JOBS.items()):
-            if not (SETS/f'{name}.pt').exists(): todo.append(((False, False, max(het2) + LATE_AT if name in LATE_SETS else min(het2), 10**6, k, -1, 0), None, job, name))
+            g = len(CELLS) - .5 if name in LAST_SETS else max(het2) + LATE_AT if name in LATE_SETS else min(het2)
+            if not (SETS/f'{name}.pt').exists(): todo.append(((False, False, g, 10**6, k, -1, 0), None, job, name))
     if pair in (None, 'homogeneous'):  # 08b's and 08c's tables: between seeds BENCH_AFTER and BENCH_AFTER + 1 of the selection cell's group
         g = group(next(i for i, c in enumerate(CELLS) if all(c.get(k) == v for k, v in SELECTION.items())))
         for k, nb in enumerate(BENCH_JOBS):
@@ -232,6 +236,9 @@ def main(argv):
                         f"Path({str(BENCH_REC/(name + '.done'))!r}).write_text('executed whole at the testbed budget'); print('executed', {row[1]!r})")
             elif i is None:  # a condensation job: resumable from its checkpoint in runs/condense/<name>; the set is copied to SETS
                 method, spc, over = row
+                dst, src = OUT.parent/'condense'/name, OUT.parent/'condense'/EXTENDS.get(name, name)
+                if src != dst and not dst.exists() and (ck := sorted(src.glob('*_ckpt.pt'))):  # start from the shorter job's checkpoint
+                    dst.mkdir(parents=True); shutil.copy(ck[0], dst/ck[0].name)
                 code = (f"import shutil; from cdx.condense import condense; cs, f = condense({method!r}, 'fashion_mnist', {spc}, 'cpu', "
                         f"out={str(OUT.parent/'condense'/name)!r}, progress=False, **{over!r}); shutil.copy(f, {str(SETS/(name + '.pt'))!r}); "
                         f"print('minutes', round(cs.meta['seconds']/60, 1), 'final loss', cs.meta['final_loss'])")

@@ -17,11 +17,11 @@ from ..learner import evaluate
 
 # %% auto #0
 __all__ = ['RUNGS', 'ROWS', 'VARIANTS', 'CHOSEN', 'CELLS', 'GUIDES', 'AMP', 'MIXES', 'SET_JOBS', 'SETS_DIR', 'GUIDE_FIXES',
-           'SELECTION', 'PICKED', 'CONFIRM', 'set_source', 'cell_key', 'cell_rows', 'cell_tag', 'guided', 'run_name',
-           'cell_budget', 'finished', 'log_hardware', 'with_vendor', 'read_run', 'claim_run', 'claim_study', 'machines',
-           'with_record', 'valid_scores', 'select_on_valid', 'verdict_table', 'claim_verdicts', 'verdicts_table',
-           'forest_plot', 'pick_recipe', 'recommend', 'recipe_table', 'confirm_cells', 'counts_as_condensed',
-           'study_table']
+           'SELECTION', 'PICKED', 'CONFIRM', 'SET50', 'set_source', 'cell_key', 'cell_rows', 'cell_tag', 'guided',
+           'run_name', 'cell_budget', 'finished', 'log_hardware', 'with_vendor', 'read_run', 'claim_run', 'claim_study',
+           'machines', 'with_record', 'valid_scores', 'select_on_valid', 'verdict_table', 'claim_verdicts',
+           'verdicts_table', 'forest_plot', 'pick_recipe', 'recommend', 'recipe_table', 'confirm_cells',
+           'counts_as_condensed', 'study_table']
 
 # %% ../../nbs/08d_claim.ipynb #4fb3aaab
 RUNGS = {'today': dict(budget={}, synth={}),                  # 05b's BUDGET: 25 epochs x 40 KD steps
@@ -61,7 +61,8 @@ SET_JOBS = {  # the Table 2 issue's sets: made by the queue (its heterogeneous l
     'mtt1': ('mtt', 1, dict(lr_lr=1e-7, buffer='../runs/condense/mtt_experts_cpu.pt')),  # the MTT jobs share one expert buffer; at 1 per class the step size learns at MTT's 1-per-class rate (its CIFAR-10 table: 1e-7); image lr: the cpu profile's (10, chosen on the validation split by tools/mtt_lr_probe.py; the first mtt1, at the official 1000, is results/sets/probe/mtt1-lr1000.pt)
     'dmnoise1': ('dm', 1, dict(iters=3000, init='noise')),  # DM from noise: cannot be a near-copy of its initialisation
     'dsa10': ('dsa', 10, {}), 'mtt10': ('mtt', 10, dict(buffer='../runs/condense/mtt_experts_cpu.pt')), 'dmnoise10': ('dm', 10, dict(iters=3000, init='noise')),
-    'dm50': ('dm', 50, dict(iters=5000))}  # DM re-made at 50 per class from real images (its published start) with enough iterations to leave them: DM's gradient on an image shrinks as 1/(images per class), so 5,000 here move an image about as far as 1,000 did at 10 per class (the shipped 10-per-class set: 2 % near-copies; the shipped 50-per-class set's 500: 99.4 %); published: 20,000
+    'dm50': ('dm', 50, dict(iters=5000)),  # DM re-made at 50 per class from real images (its published start) with enough iterations to leave them: DM's gradient on an image shrinks as 1/(images per class), so 5,000 here move an image about as far as 1,000 did at 10 per class (the shipped 10-per-class set: 2 % near-copies; the shipped 50-per-class set's 500: 99.4 %); published: 20,000
+    'dm50x20k': ('dm', 50, dict(iters=20000))}  # dm50 did not count (64.4 % near-copies, 08g), so DM's published 20,000 iterations: dm50 continued (the queue starts it from dm50's checkpoint; DM is `extendable`, so the set is the one a fresh 20,000-iteration run makes)
 SETS_DIR = 'results/sets'  # where they land (relative to nbs/), committed as they do
 
 def set_source(cell:dict)->str|None:
@@ -395,11 +396,12 @@ def counts_as_condensed(name:str, # a condensation job of `SET_JOBS`
     p = Path(report)
     return any(r['set'] == f'{name} (made here)' and r['condensed'] for r in (json.loads(p.read_text()) if p.exists() else []))
 
+SET50 = 'dm50x20k'  # the 50-per-class set the cells wait for (`dm50`, 5,000 iterations, did not count: 08g)
 _recipe = next(c for c in _of(CELLS, **SELECTION) if c['variant'] == PICKED[0])
 CELLS += [  # the 50-per-class cell on exact pairs with a set made here, made only if the set counts as condensed (`needs`)
-    dict(study=4, rung='ratio', seeds=5, max_seeds=10, target_se=0.003, amp=AMP['homogeneous'], pair='homogeneous', spc=50, set='dm50',
+    dict(study=4, rung='ratio', seeds=5, max_seeds=10, target_se=0.003, amp=AMP['homogeneous'], pair='homogeneous', spc=50, set=SET50,
          variant=CHOSEN, guide=GUIDES[CHOSEN], needs='condensed'),
-    dict(_recipe, spc=50, set='dm50', needs='condensed')]  # the recipe's pick at 50 per class (the recipe issue's item 3)
+    dict(_recipe, spc=50, set=SET50, needs='condensed')]  # the recipe's pick at 50 per class (the recipe issue's item 3)
 
 # %% ../../nbs/08d_claim.ipynb #c5d49b33
 def study_table(study:list, studies:tuple=(2, 3, 4))->Table:
