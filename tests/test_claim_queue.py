@@ -162,8 +162,15 @@ def test_condense_jobs(tmp_path):
     at = kinds.index('late')
     assert all(k < at for k, c in firsts if c.get('base') == 'cmi') and all(k > at for k, c in firsts if c.get('study') == 4)
     assert any(c.get('base') == 'cmi' for k, c in firsts) and any(c.get('study') == 4 for k, c in firsts)
-    # a last job (DM's published 20,000 iterations at 50 per class) goes after every cell's first pairs, before any extra pair
-    assert max(k for k, c in firsts) < kinds.index('last') < min([k for k, (i, row, s, n) in enumerate(todo) if i is not None and s >= cells[i]['seeds']] or [len(todo)])
+    # a last job (DM's published 20,000 iterations at 50 per class) goes after every cell's first pairs, and before any extra pair:
+    # here cell (a)'s 6th, which a committed record with a wide standard error asks for
+    assert max(k for k, c in firsts) < kinds.index('last')
+    a = next(c for c in cells if c.get('study') == 2 and c.get('variant') == 'wgan' and c['pair'] == 'heterogeneous' and c.get('base', 'fast') == 'fast')
+    (tmp_path/'wide').mkdir()
+    rec = [dict(a, seeds=[dict(seed=s, plus_cs=0.8, guided=0.8 + d, val=dict(plus_cs=0.8, guided=0.8)) for s, d in enumerate([0.05, -0.04, 0.03, -0.05, 0.06])])]
+    wide = _plan(tmp_path/'wide', rec, pair='heterogeneous')['todo']
+    extra = [k for k, (i, row, s, n) in enumerate(wide) if i is not None and s >= cells[i]['seeds']]
+    assert extra and [n for *_, n in wide].index(last[0]) < min(extra)
     name = next(n for i, *_, n in todo if i is None and n == 'dsa10')
     assert not any(i is not None and cells[i].get('set') == 'dsa10' for i, *_ in todo)  # the cell that starts from a set waits for it
     (tmp_path/'sets').mkdir(); (tmp_path/'sets'/f'{name}.pt').write_bytes(b'')
