@@ -17,11 +17,11 @@ from ..learner import evaluate
 
 # %% auto #0
 __all__ = ['RUNGS', 'ROWS', 'VARIANTS', 'CHOSEN', 'CELLS', 'GUIDES', 'AMP', 'MIXES', 'SET_JOBS', 'SETS_DIR', 'GUIDE_FIXES',
-           'SELECTION', 'PICKED', 'CONFIRM', 'SET50', 'set_source', 'cell_key', 'cell_rows', 'cell_tag', 'guided',
-           'run_name', 'cell_budget', 'finished', 'log_hardware', 'with_vendor', 'read_run', 'claim_run', 'claim_study',
-           'machines', 'with_record', 'valid_scores', 'select_on_valid', 'verdict_table', 'claim_verdicts',
-           'verdicts_table', 'forest_plot', 'pick_recipe', 'recommend', 'recipe_table', 'confirm_cells',
-           'counts_as_condensed', 'study_table']
+           'SELECTION', 'PICKED', 'CONFIRM', 'SET50', 'SOURCES', 'PAPER_T2', 'set_source', 'cell_key', 'cell_rows',
+           'cell_tag', 'guided', 'run_name', 'cell_budget', 'finished', 'log_hardware', 'with_vendor', 'read_run',
+           'claim_run', 'claim_study', 'machines', 'with_record', 'valid_scores', 'select_on_valid', 'verdict_table',
+           'claim_verdicts', 'verdicts_table', 'forest_plot', 'pick_recipe', 'recommend', 'recipe_table',
+           'confirm_cells', 'counts_as_condensed', 'study_table', 'source_table']
 
 # %% ../../nbs/08d_claim.ipynb #4fb3aaab
 RUNGS = {'today': dict(budget={}, synth={}),                  # 05b's BUDGET: 25 epochs x 40 KD steps
@@ -406,16 +406,41 @@ CELLS += [  # the 50-per-class cell on exact pairs with a set made here, made on
 # %% ../../nbs/08d_claim.ipynb #c5d49b33
 def study_table(study:list, studies:tuple=(2, 3, 4))->Table:
     "The short table of the README: per cell of `studies` with a finished pair, both rows' mean test accuracy and the paired difference with its reading."
-    f = lambda v: '–' if not v else f"{100*st.mean(v):.1f}"
     rows = []
     for c in study:
         if c.get('study', 1) not in studies or not c['paired']['n']: continue
-        r = _row('', '', _diffs(c, c, 'guided', 'plus_cs')); what = _what(c)
         s = c.get('set', 'dm').rstrip('0123456789')  # 'dm', 'real', or a made set's method ('dsa10' -> 'dsa')
-        rows.append({'pair': c['pair'], 'set': f"{s if s == 'real' else s.upper()} {c['spc']}/class",
-                     'row': what, 'Base + CS %': f([s['plus_cs'] for s in c['seeds'] if s['guided'] is not None and s['plus_cs'] is not None]),
-                     'row %': f([s['guided'] for s in c['seeds'] if s['guided'] is not None and s['plus_cs'] is not None]),
-                     'Δ (points)': f"{100*r['mean']:+.1f}" + ('' if r['se'] is None else f" ± {100*r['se']:.1f}"), 'pairs': r['pairs'],
-                     'exact': machines(c['seeds'])['same'],  # of them, pairs made whole on one kind of hardware (*Machines*)
-                     'reading': r['reading'].split(' (')[0] + (f", detectable {100*r['detectable']:.1f}" if r['detectable'] is not None else '')})
+        rows.append({'pair': c['pair'], 'set': f"{s if s == 'real' else s.upper()} {c['spc']}/class", 'row': _what(c), **_pair_cols(c)})
+    return Table(rows)
+
+def _pair_cols(c:dict, row:str='row %')->dict:
+    "A cell's finished pairs in a table's columns: both rows' mean test accuracy, the paired difference, its pairs (exact ones) and reading."
+    f = lambda v: '–' if not v else f"{100*st.mean(v):.1f}"
+    both = [s for s in c['seeds'] if s['guided'] is not None and s['plus_cs'] is not None]
+    r = _row('', '', _diffs(c, c, 'guided', 'plus_cs'))
+    return {'Base + CS %': f([s['plus_cs'] for s in both]), row: f([s['guided'] for s in both]),
+            'Δ (points)': '–' if r['mean'] is None else f"{100*r['mean']:+.1f}" + ('' if r['se'] is None else f" ± {100*r['se']:.1f}"),
+            'pairs': r['pairs'], 'exact': machines(c['seeds'])['same'],  # of them, pairs made whole on one kind of hardware (*Machines*)
+            'reading': r['reading'].split(' (')[0] + (f", detectable {100*r['detectable']:.1f}" if r['detectable'] is not None else '')}
+
+# %% ../../nbs/08d_claim.ipynb #af4178cd
+SOURCES = {'dsa10': 'DSA', 'dm': 'DM', 'mtt10': 'MTT', 'real': 'random real'}  # Table 2's sources at 10 per class: study 4's sets and cell (a)'s DM
+PAPER_T2 = {'DSA': (1.68, 3.55), 'DM': (1.28, 10.29), 'MTT': (0.33, 10.0)}  # the paper's Table 2: Fast* − (Fast + CS), ResNet-34 / WRN-40-2 -> MobileNet-v2, CIFAR-10, 50 spc
+
+def source_table(study:list, # cells as `claim_study` gives them (with `paired`)
+                 report:str|Path='results/sets_report.json', # `08g_sets`'s report (`set_report` rows)
+                 pair:str='heterogeneous', spc:int=10, variant:str=CHOSEN)->Table:
+    "The paper's Table 2 at CPU scale: per source of the set, its quality (`08g_sets`) next to Fast + CS, Fast* and their paired difference."
+    p = Path(report); rep = {r['set']: r for r in (json.loads(p.read_text()) if p.exists() else [])}
+    rows = []
+    for s, name in SOURCES.items():
+        c = next((c for c in study if c.get('study') in (2, 4) and c.get('set', 'dm') == s and c.get('base', 'fast') == 'fast' and c['rung'] == 'ratio'
+                  and (c['pair'], c['spc'], c.get('variant')) == (pair, spc, variant) and not c.get('kd')), None)
+        if c is None: continue
+        q = rep.get(f'DM, {spc} per class (shipped)' if s == 'dm' else f'{s} (made here)')
+        rows.append({'source': name, 'set (ConvNet) %': '–' if q is None else f"{q['accuracy (%)']:.1f}",
+                     'vs random real': '–' if q is None else f"{q['gain (points)']:+.1f} ± {q['gain s.e.']:.1f}",
+                     'near-copies % (px / feat.)': '–' if q is None else f"{q['near-copies, pixels (%)']:.0f} / {q['near-copies, features (%)']:.0f}",
+                     'condensed': '–' if q is None else 'yes' if q['condensed'] else 'no',
+                     **_pair_cols(c, 'Fast* %'), 'paper Δ': ' / '.join(f'{d:+.1f}' for d in PAPER_T2[name]) if name in PAPER_T2 else '–'})
     return Table(rows)
