@@ -167,7 +167,9 @@ def test_condense_jobs(tmp_path):
     assert max(k for k, c in firsts) < kinds.index('last')
     a = next(c for c in cells if c.get('study') == 2 and c.get('variant') == 'wgan' and c['pair'] == 'heterogeneous' and c.get('base', 'fast') == 'fast')
     (tmp_path/'wide').mkdir()
-    rec = [dict(a, seeds=[dict(seed=s, plus_cs=0.8, guided=0.8 + d, val=dict(plus_cs=0.8, guided=0.8)) for s, d in enumerate([0.05, -0.04, 0.03, -0.05, 0.06])])]
+    here = _queue(tmp_path).here()  # exact pairs made here: the 6th is for the standard error only (an owed one keeps its cell's place: test_owed_pairs)
+    rec = [dict(a, seeds=[dict(seed=s, plus_cs=0.8, guided=0.8 + d, val=dict(plus_cs=0.8, guided=0.8), hw=dict(plus_cs=here, guided=here))
+                          for s, d in enumerate([0.05, -0.04, 0.03, -0.05, 0.06])])]
     wide = _plan(tmp_path/'wide', rec, pair='heterogeneous')['todo']
     extra = [k for k, (i, row, s, n) in enumerate(wide) if i is not None and s >= cells[i]['seeds']]
     assert extra and [n for *_, n in wide].index(last[0]) < min(extra)
@@ -286,3 +288,41 @@ print(json.dumps([a, q.made_on(c, 'plus_cs', 0), q.made_on(c, 'guided', 0), cpu_
     a, both, none, v = json.loads(p.stdout.strip().splitlines()[-1])
     v = f':{v}' if v else ''  # a CPU whose vendor cannot be read (no vendor_id in /proc/cpuinfo) names none
     assert [a, both, none] == [here, f'cpu:X:1{v}+cpu:Y:1{v}', None]  # a run resumed on another kind names both (a log without the vendor: this machine's)
+
+def test_owed_pairs(tmp_path):
+    # a seed beyond a cell's first 5 that completes its first 5 exact pairs (one of them mixed) is owed: it keeps the cell's place,
+    # before the later cells' first pairs; once the cell has 5 exact pairs a seed for the standard error goes after them; a Base + CS
+    # run that two cells share goes with the more urgent one
+    here = _queue(tmp_path).here()
+    got = _plan(tmp_path, pair='heterogeneous', picked=())
+    cells = got['cells']
+    a = lambda v: next(k for k, c in enumerate(cells) if c.get('study') == 2 and c.get('variant') == v and c['pair'] == 'heterogeneous' and c.get('base', 'fast') == 'fast')
+    w, u = a('wgan'), a('uncond')  # cell (a)'s two guides (in this order in CELLS): they share their Base + CS runs
+    def order(cells_diffs_mixed):
+        rec = [dict(cells[i], seeds=[dict(seed=s, plus_cs=0.8, guided=0.8 + d, val=dict(plus_cs=0.8, guided=0.8),
+                                          hw={'plus_cs': here, 'guided': 'cpu:SOME-OTHER-ISA:1' if s in mixed else here}) for s, d in enumerate(diffs)])
+               for i, diffs, mixed in cells_diffs_mixed]
+        todo = _plan(tmp_path, rec, pair='heterogeneous', picked=())['todo']
+        real = min(k for k, (ii, *_) in enumerate(todo) if ii is not None and cells[ii].get('set') == 'real')  # study 4's first run (its sets not made here)
+        return real, [(k, ii, row) for k, (ii, row, s, n) in enumerate(todo) if s == 5 and ii is not None]
+    tight, wide = [0.0, 0.001, -0.001, 0.002, 0.0], [0.05, -0.04, 0.03, -0.05, 0.06]  # s.e. 0.05 and 2.3 points
+    real, s5 = order([(w, tight, (3,))])  # 4 exact pairs: seed 5 is owed
+    assert [(ii, row) for _, ii, row in s5] == [(w, 'plus_cs'), (w, 'guided')] and all(k < real for k, *_ in s5), (real, s5)
+    real, s5 = order([(w, wide, ())])  # 5 exact pairs: seed 5 for the s.e. only
+    assert len(s5) == 2 and all(k > real for k, *_ in s5), (real, s5)
+    real, s5 = order([(w, wide, ()), (u, tight, (3,))])  # the first cell's seed 5 is extra, the second's owed: their Base + CS goes with the owed row
+    assert [(ii, row) for k, ii, row in s5 if k < real] == [(u, 'plus_cs'), (u, 'guided')] and [(ii, row) for k, ii, row in s5 if k > real] == [(w, 'guided')], (real, s5)
+
+def test_lane_helps(tmp_path):
+    # a lane whose pair has only extra (or away) runs left first makes the other pair's owed runs; otherwise it keeps to its pair
+    q = _queue(tmp_path)
+    key = lambda away, extra, g: (away, extra, g, 0, 0, 0, 0)
+    hom = [(key(False, True, 0), 0, 'guided', 5, 'hom-extra'), (key(True, False, 0), 0, 'guided', 1, 'hom-away')]
+    het = [(key(False, False, 1), 1, 'plus_cs', 0, 'het-first'), (key(False, True, 1), 1, 'guided', 6, 'het-extra')]
+    q.ranked = lambda pair: {'homogeneous': hom, 'heterogeneous': het, None: sorted(hom + het)}[pair]
+    names = lambda todo: [t[-1] for t in todo]
+    assert names(q.lane('homogeneous')) == ['het-first', 'hom-extra', 'hom-away']
+    assert names(q.lane('heterogeneous')) == ['het-first', 'het-extra']  # it owes a run itself: its own plan only
+    assert names(q.lane(None)) == names(sorted(hom + het))
+    hom.clear()  # nothing of its own left: it helps, and stops when the other lane owes nothing
+    assert names(q.lane('homogeneous')) == ['het-first']

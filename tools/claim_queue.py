@@ -7,11 +7,13 @@ Finished runs (a finished log in runs/claim, or a result in the committed record
 and an interrupted one resumes from its checkpoint, so rerunning this after a stop continues the queue.
 A pair is exact only when both its rows were made on one kind of hardware (`08d_claim`, *Machines*): a row whose partner was
 made on another kind, or on a kind not recorded, goes after every other run of its lane (`made_on`: a run's log names its
-hardware, the record holds it per row), and a cell's first `seeds` pairs count only exact ones (`wants_more`).
+hardware, the record holds it per row), and a cell's first `seeds` pairs count only exact ones (`wants_more`): a seed past them that
+completes them is owed and keeps its cell's place; seeds made for the standard error only go after every cell's first exact pairs.
 Several queues may run at once (`--workers`, or this script started again): each takes the next run no live queue holds
 (a `NAME.taken` file with its pid; a dead queue's file is taken over). Each run is single-threaded unless OMP_NUM_THREADS says
 otherwise; give a queue no more workers than cores. Progress goes to runs/claim/queue.log.
-`--pair P` keeps a queue to one pair's cells (run one queue per pair to interleave them). A bf16 cell is made only on a CPU with
+`--pair P` keeps a queue to one pair's cells (run one queue per pair to interleave them); a lane whose pair has nothing but extra
+seeds left makes the other pair's owed runs and condensation jobs first (`lane`). A bf16 cell is made only on a CPU with
 native bf16 (`native_bf16`), and there before any other cell of its lane: machines with native bf16 are the rarer ones here.
 The heterogeneous lane also makes the condensation jobs of the Table 2 issue (`cdx.lab.claim.SET_JOBS`), after study 2's cell (a)
 (those in `LATE_SETS` after its last cell, CMI's (d), and after the recipe issue's confirmation cells; those in `LAST_SETS` after
@@ -95,15 +97,21 @@ def wants_more(c:dict, upto:int)->bool:
     of holding the decision back, so a machine of another kind adds the cell's next seed rather than wait for one of that kind."""
     import statistics as st
     if upto >= c.get('max_seeds', c['seeds']): return False
-    d, exact = [], 0
+    d = []
     for s in range(upto):
         a, b = test_acc(c, 'guided', s), test_acc(c, 'plus_cs', s)
         if (a is None) != (b is None) and made_on(c, 'plus_cs' if a is None else 'guided', s) != here(): continue  # never exact here
         if a is None or b is None: return False  # decide once the earlier pairs are in
         d.append(a - b)
+    return exact_pairs(c, upto) < c['seeds'] or st.stdev(d)/len(d)**0.5 > c.get('target_se', 0.)
+
+def exact_pairs(c:dict, upto:int)->int:
+    "How many of cell `c`'s seeds 0 .. upto - 1 are exact pairs: both rows finished, on one kind of hardware (`made_on`)."
+    def exact(s):
+        if test_acc(c, 'guided', s) is None or test_acc(c, 'plus_cs', s) is None: return False
         hw = made_on(c, 'guided', s)
-        exact += hw is not None and hw == made_on(c, 'plus_cs', s)
-    return exact < c['seeds'] or st.stdev(d)/len(d)**0.5 > c.get('target_se', 0.)
+        return hw is not None and hw == made_on(c, 'plus_cs', s)
+    return sum(exact(s) for s in range(upto))
 
 BENCH_JOBS = ('08b_benchmark.ipynb', '08c_expansion.ipynb')  # issue 23 item 5: the notebooks whose tables are re-made at their own budget
 BENCH_REC = NBS/'results'/'bench'  # their `run_row` record (`REC` in both notebooks), which also marks a finished notebook job
@@ -122,10 +130,17 @@ def rank(c:dict, row:str)->int:
     "Order within one seed of a group: Base + CS, then the `FIRST` variants, then the rest."
     return 0 if row == 'plus_cs' else 1 if c.get('variant') in FIRST else 2
 
-def plan(pair:str|None=None):
-    """The runs still to make, as (cell index, row, seed), in the study's order; a cell's extra seeds once its earlier pairs ask
-    for them. With `pair`, only that pair's cells: one queue per pair is how the study's cells and the recipe issue's interleave
-    (a heterogeneous run takes 2-3 times as long as a homogeneous one)."""
+def plan(pair:str|None=None)->list:
+    """The runs still to make, as (cell index, row, seed, name), in the study's order; a cell's extra seeds once its earlier
+    pairs ask for them. With `pair`, only that pair's cells: one queue per pair is how the study's cells and the recipe issue's
+    interleave (a heterogeneous run takes 2-3 times as long as a homogeneous one)."""
+    return [t[1:] for t in ranked(pair)]
+
+def ranked(pair:str|None=None)->list:
+    """`plan` with each run's sort key first: (away, extra, group, seed, rank, cell, row). `extra`: a seed beyond the cell's
+    first `seeds` once the cell has that many exact pairs (`exact_pairs`: it is made for the standard error only); a seed that
+    completes a cell's first exact pairs (its earlier pairs mixed, or made elsewhere) is owed, and keeps the cell's place. A run
+    that several cells need (a shared Base + CS) takes the earliest place any of them gives it."""
     sys.path.insert(0, str(ROOT))
     from cdx.lab.claim import CELLS, run_name, finished, cell_budget, cell_key, cell_rows, set_source, SET_JOBS, SELECTION, counts_as_condensed
     def group(i):  # a variant cell sorts with the first variant cell of its identity but the variant (study, base, precision, rung, pair, spc)
@@ -136,7 +151,7 @@ def plan(pair:str|None=None):
         return min(j for j, d in enumerate(CELLS) if d.get('variant') and cell_key(d)[:-1] == cell_key(c)[:-1])
     confirming = lambda c: c.get('study') == 3 and not all(c.get(k) == v for k, v in SELECTION.items())  # `cdx.lab.claim.confirm_cells`
     last2 = lambda pair: max(group(j) for j, d in enumerate(CELLS) if d.get('study') == 2 and d['pair'] == pair)
-    seen, todo, rec, bf16 = set(), [], recorded(), native_bf16()
+    best, todo, rec, bf16 = {}, [], recorded(), native_bf16()
     for i, c in enumerate(CELLS):  # cells of one rung share their Base + CS runs: each run once
         if pair and c['pair'] != pair: continue
         if c.get('amp') == 'bf16' and not bf16: continue  # a bf16 cell is made only where bf16 is native
@@ -144,17 +159,18 @@ def plan(pair:str|None=None):
         if c.get('needs') == 'condensed' and not counts_as_condensed(c['set'], REPORT): continue  # 08g has not found its set condensed (yet)
         seeds = list(range(c['seeds']))
         while len(seeds) < c.get('max_seeds', c['seeds']) and 'guided' in cell_rows(c) and wants_more(c, len(seeds)): seeds.append(len(seeds))
+        extra = {s: s >= c['seeds'] and exact_pairs(c, s) >= c['seeds'] for s in seeds}  # extra seeds go after every cell's first exact pairs
         for s in seeds:
             for r, row in enumerate(cell_rows(c)):
                 n = run_name(c, row, s)
                 done = finished(OUT/f'{n}.jsonl', cell_budget(c)['epochs']) or rec_get(rec, c, s, row) is not None
-                extra = s >= c['seeds']  # extra seeds go after every cell's first ones
                 g = -1 if c.get('amp') == 'bf16' else group(i)  # a bf16 cell first where bf16 is native: no other machine can make it
-                if n not in seen and not done:  # a row whose partner was made on another kind of hardware (or one not recorded) goes last:
+                if not done:  # a row whose partner was made on another kind of hardware (or one not recorded) goes last:
                     away = any(made_on(c, o, s) != here() for o in cell_rows(c) if o != row and  # its pair could not be exact
                                (finished(OUT/f'{run_name(c, o, s)}.jsonl', cell_budget(c)['epochs']) or rec_get(rec, c, s, o) is not None))
-                    todo.append(((away, extra, g, s, rank(c, row), i, r), i, row, s))
-                seen.add(n)
+                    k = (away, extra[s], g, s, rank(c, row), i, r)
+                    if n not in best or k < best[n][0]: best[n] = (k, i, row, s)
+    todo = list(best.values())
     if pair in (None, 'heterogeneous'):  # the condensation jobs: after cell (a)'s first pairs, before the next cell; `LATE_SETS` after the last study-2 cell's
         het2 = [group(i) for i, c in enumerate(CELLS) if c.get('study') == 2 and c['pair'] == 'heterogeneous']
         for k, (name, job) in enumerate(SET_JOBS.items()):
@@ -164,7 +180,16 @@ def plan(pair:str|None=None):
         g = group(next(i for i, c in enumerate(CELLS) if all(c.get(k) == v for k, v in SELECTION.items())))
         for k, nb in enumerate(BENCH_JOBS):
             if not bench_done(nb): todo.append(((False, False, g, BENCH_AFTER + 0.5, k, -1, 0), None, ('bench', nb), Path(nb).stem))
-    return [(i, row, s, run_name(CELLS[i], row, s) if i is not None else s) for _, i, row, s in sorted(todo, key=lambda t: t[0])]
+    return [(k, i, row, s, run_name(CELLS[i], row, s) if i is not None else s) for k, i, row, s in sorted(todo, key=lambda t: t[0])]
+
+def lane(pair:str|None=None)->list:
+    """What a queue makes, in order: `plan(pair)`; but a lane whose own pair has only extra or away runs left first helps the
+    other lane with what it owes (first exact pairs, condensation jobs), so neither core idles on standard errors while the
+    other pair's cells lack their pairs."""
+    own = ranked(pair)
+    if pair is None or any(not (k[0] or k[1]) for k, *_ in own): return [t[1:] for t in own]
+    mine = {t[-1] for t in own}
+    return [t[1:] for t in ranked(None) if not (t[0][0] or t[0][1]) and t[-1] not in mine] + [t[1:] for t in own]
 
 def bench_done(nb:str)->bool: return (BENCH_REC/f'{Path(nb).stem}.done').exists()
 
@@ -209,7 +234,7 @@ def main(argv):
         RECORD.write_text(json.dumps(study, indent=1))
         print(f"{RECORD.relative_to(ROOT)}: {sum(r is not None for c in study for s in c['seeds'] for r in (s['plus_cs'], s['guided']))} runs"); return 0
     if a.list:
-        todo = plan(pair)
+        todo = lane(pair)
         for *_, n in todo: print(n)
         print(f'{len(todo)} runs to make'); return 0
     if a.workers:
@@ -222,7 +247,7 @@ def main(argv):
     SETS.mkdir(parents=True, exist_ok=True)
     failed = set()  # notebook jobs that failed in this queue: not tried again until it is started again
     while True:  # plan again after each run: a cell's extra seeds are decided by the runs before
-        todo, ran = plan(pair), 0
+        todo, ran = lane(pair), 0
         say(f'{time.strftime("%F %T")} queue {os.getpid()}{" (" + pair + ")" if pair else ""}: {len(todo)} runs to make')
         for i, row, s, name in todo:
             if name in failed or not take(name): continue
