@@ -326,7 +326,7 @@ def forest_plot(study:list, ax=None, title:str='Base* (or the variant row) − B
         p = c['paired']; h = _t(p['n'])*p['se']
         ax.errorbar(100*p['mean'], -i, xerr=100*h, fmt='o', ms=4, capsize=2, color=f"C{c.get('study', 1) - 1}")
     ax.set_yticks([-i for i in range(len(cells))],
-                  [f"s{c.get('study', 1)} {c.get('base', 'fast')} {c['rung']} {c['pair'][:3]}. {c['spc']}spc {c['variant']} ({c['paired']['n']})" for c in cells], fontsize=7)
+                  [f"s{c.get('study', 1)} {c.get('base', 'fast')} {c['rung']} {c['pair'][:3]}. {c['spc']}spc {c['variant']}{'' if c.get('set', 'dm') == 'dm' else ' ' + c['set']} ({c['paired']['n']})" for c in cells], fontsize=7)
     ax.axvline(0, color='k', lw=0.8); ax.set_xlabel(title, fontsize=8)
     return ax
 
