@@ -326,3 +326,22 @@ def test_lane_helps(tmp_path):
     assert names(q.lane(None)) == names(sorted(hom + het))
     hom.clear()  # nothing of its own left: it helps, and stops when the other lane owes nothing
     assert names(q.lane('homogeneous')) == ['het-first']
+
+def test_stacked(tmp_path):
+    # a variant stacked on another (`on`: the recipe issue's (d), a guide on top of the picked mixing) gets the row it stacks on made
+    # at each of its seeds, with it: Base + CS, the mixing, the guide on top, in that order, so the two pair seed by seed
+    here = _queue(tmp_path).here(); away = 'cpu:SOME-OTHER-ISA:1'
+    got = _plan(tmp_path, pair='homogeneous')
+    cells = got['cells']
+    d = next(i for i, c in enumerate(cells) if c.get('on'))
+    b = next(i for i, c in enumerate(cells) if c.get('variant') == cells[d]['on'] and c['pair'] == cells[d]['pair'] and c['spc'] == cells[d]['spc'] and c.get('study') == 3)
+    hw = lambda s: here if s >= 5 else away  # the mixing's seeds 0-4 made elsewhere, 5-6 here
+    mix = dict(cells[b], seeds=[dict(seed=s, plus_cs=0.8, guided=0.83 + 0.0001*s, val=dict(plus_cs=0.8, guided=0.83), hw=dict(plus_cs=hw(s), guided=hw(s))) for s in range(7)])
+    top = dict(cells[d], seeds=[dict(seed=s, plus_cs=0.8, guided=None if s < 5 else 0.84, val=dict(plus_cs=0.8, guided=None if s < 5 else 0.84),
+                                     hw=dict(plus_cs=hw(s), guided=None if s < 5 else here)) for s in range(7)])
+    todo = _plan(tmp_path, [mix, top], pair='homogeneous')['todo']
+    s7 = [(k, i, row) for k, (i, row, s, n) in enumerate(todo) if s == 7 and i in (b, d)]
+    assert [(i, row) for _, i, row in s7] == [(d, 'plus_cs'), (b, 'guided'), (d, 'guided')], s7  # the mixing's own s.e. (7 exact pairs, 0.01 points) asks for no 8th seed
+    assert [k for k, *_ in s7] == list(range(s7[0][0], s7[0][0] + 3))  # together
+    s04 = [k for k, (i, row, s, n) in enumerate(todo) if i == d and s < 5]
+    assert len(s04) == 5 and min(s04) > max(k for k, *_ in s7)  # its seeds 0-4 pair with rows made elsewhere: last

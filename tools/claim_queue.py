@@ -13,7 +13,8 @@ Several queues may run at once (`--workers`, or this script started again): each
 (a `NAME.taken` file with its pid; a dead queue's file is taken over). Each run is single-threaded unless OMP_NUM_THREADS says
 otherwise; give a queue no more workers than cores. Progress goes to runs/claim/queue.log.
 `--pair P` keeps a queue to one pair's cells (run one queue per pair to interleave them); a lane whose pair has nothing but extra
-seeds left makes the other pair's owed runs and condensation jobs first (`lane`). A bf16 cell is made only on a CPU with
+seeds left makes the other pair's owed runs and condensation jobs first (`lane`). A variant stacked on another (`on`, the recipe
+issue's (d)) has that variant's row made at each of its seeds, with it, so the two pair seed by seed. A bf16 cell is made only on a CPU with
 native bf16 (`native_bf16`), and there before any other cell of its lane: machines with native bf16 are the rarer ones here.
 The heterogeneous lane also makes the condensation jobs of the Table 2 issue (`cdx.lab.claim.SET_JOBS`), after study 2's cell (a)
 (those in `LATE_SETS` after its last cell, CMI's (d), and after the recipe issue's confirmation cells; those in `LAST_SETS` after
@@ -160,16 +161,18 @@ def ranked(pair:str|None=None)->list:
         seeds = list(range(c['seeds']))
         while len(seeds) < c.get('max_seeds', c['seeds']) and 'guided' in cell_rows(c) and wants_more(c, len(seeds)): seeds.append(len(seeds))
         extra = {s: s >= c['seeds'] and exact_pairs(c, s) >= c['seeds'] for s in seeds}  # extra seeds go after every cell's first exact pairs
+        on = next((j for j, d in enumerate(CELLS) if c.get('on') and d.get('variant') == c['on'] and cell_key(d)[:-1] == cell_key(c)[:-1]), None)
+        rows = [(c, i, row) for row in cell_rows(c)] + ([(CELLS[on], on, 'guided')] if on is not None else [])  # a stacked variant's seeds also need the row it stacks on
         for s in seeds:
-            for r, row in enumerate(cell_rows(c)):
-                n = run_name(c, row, s)
-                done = finished(OUT/f'{n}.jsonl', cell_budget(c)['epochs']) or rec_get(rec, c, s, row) is not None
+            for r, (cc, ii, row) in enumerate(rows):
+                n = run_name(cc, row, s)
+                done = finished(OUT/f'{n}.jsonl', cell_budget(cc)['epochs']) or rec_get(rec, cc, s, row) is not None
                 g = -1 if c.get('amp') == 'bf16' else group(i)  # a bf16 cell first where bf16 is native: no other machine can make it
                 if not done:  # a row whose partner was made on another kind of hardware (or one not recorded) goes last:
-                    away = any(made_on(c, o, s) != here() for o in cell_rows(c) if o != row and  # its pair could not be exact
-                               (finished(OUT/f'{run_name(c, o, s)}.jsonl', cell_budget(c)['epochs']) or rec_get(rec, c, s, o) is not None))
-                    k = (away, extra[s], g, s, rank(c, row), i, r)
-                    if n not in best or k < best[n][0]: best[n] = (k, i, row, s)
+                    away = any(made_on(cc, o, s) != here() for o in cell_rows(cc) if o != row and  # its pair could not be exact
+                               (finished(OUT/f'{run_name(cc, o, s)}.jsonl', cell_budget(cc)['epochs']) or rec_get(rec, cc, s, o) is not None))
+                    k = (away, extra[s], g, s, rank(cc, row), ii, r)
+                    if n not in best or k < best[n][0]: best[n] = (k, ii, row, s)
     todo = list(best.values())
     if pair in (None, 'heterogeneous'):  # the condensation jobs: after cell (a)'s first pairs, before the next cell; `LATE_SETS` after the last study-2 cell's
         het2 = [group(i) for i, c in enumerate(CELLS) if c.get('study') == 2 and c['pair'] == 'heterogeneous']

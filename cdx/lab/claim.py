@@ -17,11 +17,11 @@ from ..learner import evaluate
 
 # %% auto #0
 __all__ = ['RUNGS', 'ROWS', 'VARIANTS', 'CHOSEN', 'CELLS', 'GUIDES', 'AMP', 'MIXES', 'SET_JOBS', 'SETS_DIR', 'GUIDE_FIXES',
-           'SELECTION', 'PICKED', 'CONFIRM', 'SET50', 'SOURCES', 'PAPER_T2', 'set_source', 'cell_key', 'cell_rows',
-           'cell_tag', 'guided', 'run_name', 'cell_budget', 'finished', 'log_hardware', 'with_vendor', 'read_run',
-           'claim_run', 'claim_study', 'machines', 'with_record', 'valid_scores', 'select_on_valid', 'verdict_table',
-           'claim_verdicts', 'verdicts_table', 'forest_plot', 'pick_recipe', 'recommend', 'recipe_table',
-           'confirm_cells', 'counts_as_condensed', 'study_table', 'source_table']
+           'SELECTION', 'PICKED', 'CONFIRM', 'SET50', 'ON_TOP', 'SOURCES', 'PAPER_T2', 'set_source', 'cell_key',
+           'cell_rows', 'cell_tag', 'guided', 'run_name', 'cell_budget', 'finished', 'log_hardware', 'with_vendor',
+           'read_run', 'claim_run', 'claim_study', 'machines', 'with_record', 'valid_scores', 'select_on_valid',
+           'verdict_table', 'claim_verdicts', 'verdicts_table', 'forest_plot', 'pick_recipe', 'recommend',
+           'recipe_table', 'confirm_cells', 'counts_as_condensed', 'on_top', 'study_table', 'source_table']
 
 # %% ../../nbs/08d_claim.ipynb #4fb3aaab
 RUNGS = {'today': dict(budget={}, synth={}),                  # 05b's BUDGET: 25 epochs x 40 KD steps
@@ -170,6 +170,7 @@ def claim_study(cells:list=CELLS, out:str|Path|None=None, make:bool=False)->list
                     'budget': {'epochs': b['epochs'], 'kd_steps': b['kd_steps'], 'kd_bs': b['bs'], 'synthesis_bs': SYNTH_BS, 'warmup': warm,
                                'kd_samples_per_synthetic': round((b['epochs'] - warm)*b['kd_steps']*b['bs']/(b['epochs']*SYNTH_BS), 1)},
                     'kd': cell.get('kd', {}), 'base': base, 'settings': {'profile': 'cpu', **rung['synth']}, 'guide': cell.get('guide', {}),
+                    **({'on': cell['on']} if cell.get('on') else {}),  # a variant stacked on another (the recipe issue's (d)): the variant it adds to
                     'seeds': seeds, 'paired': paired(seeds), 'paired_val': paired([s['val'] for s in seeds]), 'machines': machines(seeds),
                     'curves': curves})
     return res
@@ -268,8 +269,9 @@ def _cell(cells, **where): return next(iter(_of(cells, **where)), None)
 def _base(c:dict)->str: return c.get('base', 'fast').replace('fast', 'Fast').replace('cmi', 'CMI')
 
 def _what(c:dict)->str:
-    "A cell's variant row in words: KD-batch mixing (its `kd` settings) or a guide."
+    "A cell's variant row in words: KD-batch mixing (its `kd` settings), a guide, or a guide on top of a mixing (`on`)."
     base = _base(c)
+    if c.get('on'): return f"{base}* ({c['variant'].removesuffix('-' + c['on'])}) with {c['on']} in the KD batch"
     return f"{base} + CS, {c['variant']} in the KD batch" if c.get('kd') else f"{base}* ({c['variant']})"
 
 def _diffs(a:dict, b:dict, row_a:str='guided', row_b:str='guided')->list:
@@ -338,7 +340,7 @@ def pick_recipe(study:list, min_pairs:int=5)->dict:
     """Study 3's rule at the selection cell (`SELECTION`): the leader on validation over the seeds every variant that has run has
     finished; `picked` once every variant has `min_pairs` such seeds and the leader's difference is shown (else None); the
     runner-up when its validation mean is within one standard error of the leader's."""
-    cs = _of(study, **SELECTION)
+    cs = [c for c in _of(study, **SELECTION) if not c.get('on')]  # a variant stacked on the pick has its own rule (`on_top`)
     ran = [c for c in cs if any(None not in s['val'].values() for s in c['seeds'])]
     common = sorted(set.intersection(*({s['seed'] for s in c['seeds'] if None not in s['val'].values()} for c in ran))) if ran else []
     rows = {c['variant']: _row('recipe', f"{c['variant']} − Base + CS, validation", [s['val']['guided'] - s['val']['plus_cs'] for s in c['seeds'] if s['seed'] in common])
@@ -402,6 +404,26 @@ CELLS += [  # the 50-per-class cell on exact pairs with a set made here, made on
     dict(study=4, rung='ratio', seeds=5, max_seeds=10, target_se=0.003, amp=AMP['homogeneous'], pair='homogeneous', spc=50, set=SET50,
          variant=CHOSEN, guide=GUIDES[CHOSEN], needs='condensed'),
     dict(_recipe, spc=50, set=SET50, needs='condensed')]  # the recipe's pick at 50 per class (the recipe issue's item 3)
+
+# %% ../../nbs/08d_claim.ipynb #5150e8ff
+ON_TOP = dict(next(c for c in _of(CELLS, **SELECTION) if c['variant'] == PICKED[0]), variant=f'{CHOSEN}-{PICKED[0]}', guide=GUIDES[CHOSEN], on=PICKED[0])
+CELLS += [ON_TOP]  # the recipe issue's (d): the chosen guide on top of the picked mixing, at the selection cell
+
+def on_top(study:list, min_pairs:int=5)->list:
+    """Each stacked variant (a cell with `on`) against the variant it stacks on, paired seed by seed over the seeds both have, on
+    validation and on test, counting the pairs whose two rows were made on one kind of hardware; `replaces` by the rule above."""
+    out = []
+    for c in (c for c in study if c.get('on')):
+        b = next(d for d in study if cell_key(d)[:-1] == cell_key(c)[:-1] and d['variant'] == c['on'])
+        bs = {s['seed']: s for s in b['seeds']}
+        both = [(s, bs[s['seed']]) for s in c['seeds'] if s['seed'] in bs and s['guided'] is not None and bs[s['seed']]['guided'] is not None]
+        ex = [(s, t) for s, t in both if (s.get('hw') or {}).get('guided') is not None and (s.get('hw') or {}).get('guided') == (t.get('hw') or {}).get('guided')]
+        what = f"{c['variant']} − {c['on']}, {c['pair']}, {c['spc']} spc"
+        test = _row('recipe (d)', what + ', test', [s['guided'] - t['guided'] for s, t in ex])
+        val = _row('recipe (d)', what + ', validation', [s['val']['guided'] - t['val']['guided'] for s, t in ex])
+        out.append({'variant': c['variant'], 'on': c['on'], 'exact': len(ex), 'pairs': len(both), 'test': test, 'val': val,
+                    'replaces': len(ex) >= min_pairs and val['reading'].startswith('shown')})
+    return out
 
 # %% ../../nbs/08d_claim.ipynb #c5d49b33
 def study_table(study:list, studies:tuple=(2, 3, 4))->Table:
