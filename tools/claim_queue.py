@@ -143,7 +143,7 @@ def ranked(pair:str|None=None)->list:
     completes a cell's first exact pairs (its earlier pairs mixed, or made elsewhere) is owed, and keeps the cell's place. A run
     that several cells need (a shared Base + CS) takes the earliest place any of them gives it."""
     sys.path.insert(0, str(ROOT))
-    from cdx.lab.claim import CELLS, run_name, finished, cell_budget, cell_key, cell_rows, set_source, SET_JOBS, SELECTION, counts_as_condensed
+    from cdx.lab.claim import CELLS, run_name, finished, cell_budget, cell_key, cell_rows, set_source, SET_JOBS, SELECTION, counts_as_condensed, stacked_on
     def group(i):  # a variant cell sorts with the first variant cell of its identity but the variant (study, base, precision, rung, pair, spc)
         c = CELLS[i]
         if c.get('needs'): return len(CELLS)  # a cell that waited for a set to count as condensed: after every other cell's first pairs
@@ -161,7 +161,7 @@ def ranked(pair:str|None=None)->list:
         seeds = list(range(c['seeds']))
         while len(seeds) < c.get('max_seeds', c['seeds']) and 'guided' in cell_rows(c) and wants_more(c, len(seeds)): seeds.append(len(seeds))
         extra = {s: s >= c['seeds'] and exact_pairs(c, s) >= c['seeds'] for s in seeds}  # extra seeds go after every cell's first exact pairs
-        on = next((j for j, d in enumerate(CELLS) if c.get('on') and d.get('variant') == c['on'] and cell_key(d)[:-1] == cell_key(c)[:-1]), None)
+        on = stacked_on(c, CELLS)
         rows = [(c, i, row) for row in cell_rows(c)] + ([(CELLS[on], on, 'guided')] if on is not None else [])  # a stacked variant's seeds also need the row it stacks on
         for s in seeds:
             for r, (cc, ii, row) in enumerate(rows):

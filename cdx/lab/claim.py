@@ -4,7 +4,7 @@
 
 # %% ../../nbs/08d_claim.ipynb #949c9c49
 from __future__ import annotations
-import inspect, json, math, statistics as st
+import hashlib, inspect, json, math, statistics as st
 from pathlib import Path
 from ..core import Table, cpu_vendor
 from ..methods import Fast
@@ -19,9 +19,10 @@ from ..learner import evaluate
 __all__ = ['RUNGS', 'ROWS', 'VARIANTS', 'CHOSEN', 'CELLS', 'GUIDES', 'AMP', 'MIXES', 'SET_JOBS', 'SETS_DIR', 'GUIDE_FIXES',
            'SELECTION', 'PICKED', 'CONFIRM', 'SET50', 'ON_TOP', 'SOURCES', 'PAPER_T2', 'set_source', 'cell_key',
            'cell_rows', 'cell_tag', 'guided', 'run_name', 'cell_budget', 'finished', 'log_hardware', 'with_vendor',
-           'read_run', 'claim_run', 'claim_study', 'machines', 'with_record', 'valid_scores', 'select_on_valid',
-           'verdict_table', 'claim_verdicts', 'verdicts_table', 'forest_plot', 'pick_recipe', 'recommend',
-           'recipe_table', 'confirm_cells', 'counts_as_condensed', 'on_top', 'study_table', 'source_table']
+           'test_accuracy', 'read_run', 'claim_run', 'claim_study', 'machines', 'with_record', 'valid_scores',
+           'select_on_valid', 'verdict_table', 'claim_verdicts', 'verdicts_table', 'forest_plot', 'pick_recipe',
+           'recommend', 'recipe_table', 'confirm_cells', 'counts_as_condensed', 'stacked_on', 'on_top', 'study_table',
+           'source_table']
 
 # %% ../../nbs/08d_claim.ipynb #4fb3aaab
 RUNGS = {'today': dict(budget={}, synth={}),                  # 05b's BUDGET: 25 epochs x 40 KD steps
@@ -128,13 +129,28 @@ def with_vendor(hw:str|None, vendor:str|None=None)->str|None:
     if not hw or not v: return hw
     return '+'.join(k + f':{v}' if k.startswith('cpu:') and k.count(':') == 2 else k for k in hw.split('+'))
 
+def test_accuracy(ck:str|Path, # a finished run's checkpoint
+                  model, # builds the (empty) network the checkpoint fills
+                  dataset:str, # whose test split
+                 )->float:
+    """The test accuracy of the student in `ck`, kept beside it in `<name>.test.json` under the checkpoint's SHA-256 and the
+    dataset: read back while the checkpoint is the same file, measured again once it is another. A study reads each run back
+    several times (every record, every cell that shares a Base + CS run); measuring is seconds, hashing milliseconds."""
+    ck = Path(ck); memo, h = ck.with_suffix('.test.json'), hashlib.sha256(ck.read_bytes()).hexdigest()
+    try: m = json.loads(memo.read_text()) if memo.exists() else {}
+    except ValueError: m = {}  # a torn memo is measured again
+    if m.get('sha256') == h and m.get('dataset') == dataset: return m['acc']
+    acc = evaluate(load_checkpoint(ck, model=model()).model, *_test_set(dataset))
+    tmp = memo.with_suffix('.tmp'); tmp.write_text(json.dumps({'sha256': h, 'dataset': dataset, 'acc': acc})); tmp.replace(memo)
+    return acc
+
 def read_run(cell:dict, row:str, seed:int, out:str|Path, bed:Testbed=FMNIST)->dict|None:
-    "A finished run's results read from its files, whatever version of cdx made it (its log, and its final student evaluated on the test split); None if unfinished."
+    "A finished run's results read from its files, whatever version of cdx made it (its log, and its final student evaluated on the test split, `test_accuracy`); None if unfinished."
     name = run_name(cell, row, seed); log = Path(out)/f'{name}.jsonl'
     if not finished(log, cell_budget(cell)['epochs']): return None
     rows = [json.loads(l) for l in log.read_text().splitlines() if l.strip()]
-    m = load_checkpoint(Path(out)/f'{name}.pt', model=bed.model(cell['pair'])).model
-    return {'acc': evaluate(m, *_test_set(bed.dataset)), 'val_acc': rows[-1]['test_acc'], 'name': name, 'hw': log_hardware(log),
+    acc = test_accuracy(Path(out)/f'{name}.pt', lambda: bed.model(cell['pair']), bed.dataset)
+    return {'acc': acc, 'val_acc': rows[-1]['test_acc'], 'name': name, 'hw': log_hardware(log),
             'curve': [(r['epoch'], r['test_acc']) for r in rows if r['test_acc'] is not None], 'minutes': round(rows[-1]['wall_s']/60, 1)}
 
 def claim_run(cell:dict, row:str, seed:int, out:str|Path, make:bool=True)->dict|None:
@@ -409,12 +425,19 @@ CELLS += [  # the 50-per-class cell on exact pairs with a set made here, made on
 ON_TOP = dict(next(c for c in _of(CELLS, **SELECTION) if c['variant'] == PICKED[0]), variant=f'{CHOSEN}-{PICKED[0]}', guide=GUIDES[CHOSEN], on=PICKED[0])
 CELLS += [ON_TOP]  # the recipe issue's (d): the chosen guide on top of the picked mixing, at the selection cell
 
+def stacked_on(c:dict, # a cell of `CELLS`, or of a `claim_study` record
+               cells:list, # where to look: `CELLS`, or the record
+              )->int|None:
+    "The index in `cells` of the cell stacked variant `c` stacks on (its identity but the variant, whose variant is `c['on']`); None if `c` stacks on nothing."
+    if not c.get('on'): return None
+    return next(i for i, d in enumerate(cells) if d.get('variant') == c['on'] and cell_key(d)[:-1] == cell_key(c)[:-1])
+
 def on_top(study:list, min_pairs:int=5)->list:
     """Each stacked variant (a cell with `on`) against the variant it stacks on, paired seed by seed over the seeds both have, on
     validation and on test, counting the pairs whose two rows were made on one kind of hardware; `replaces` by the rule above."""
     out = []
     for c in (c for c in study if c.get('on')):
-        b = next(d for d in study if cell_key(d)[:-1] == cell_key(c)[:-1] and d['variant'] == c['on'])
+        b = study[stacked_on(c, study)]
         bs = {s['seed']: s for s in b['seeds']}
         both = [(s, bs[s['seed']]) for s in c['seeds'] if s['seed'] in bs and s['guided'] is not None and bs[s['seed']]['guided'] is not None]
         ex = [(s, t) for s, t in both if (s.get('hw') or {}).get('guided') is not None and (s.get('hw') or {}).get('guided') == (t.get('hw') or {}).get('guided')]
