@@ -345,3 +345,22 @@ def test_stacked(tmp_path):
     assert [k for k, *_ in s7] == list(range(s7[0][0], s7[0][0] + 3))  # together
     s04 = [k for k, (i, row, s, n) in enumerate(todo) if i == d and s < 5]
     assert len(s04) == 5 and min(s04) > max(k for k, *_ in s7)  # its seeds 0-4 pair with rows made elsewhere: last
+
+def test_unpicked(tmp_path):
+    # once the rule has picked, a variant of the selection cell it did not pick gets its first 5 exact pairs but no pairs for its
+    # standard error; the pick (and its runner-up) still gets them, as every cell a verdict rests on does
+    here = _queue(tmp_path).here()
+    got = _plan(tmp_path, pair='homogeneous')
+    cells = got['cells']
+    v = lambda name: next(i for i, c in enumerate(cells) if c.get('study') == 3 and c.get('variant') == name and not c.get('on')
+                          and (c['pair'], c['spc']) == ('homogeneous', 1))
+    pick, other = v('cutmix-init50'), v('cutmix-init25')
+    wide = [0.05, -0.04, 0.03, -0.05, 0.06]  # s.e. 2.3 points: above the target
+    rec = lambda i, n: dict(cells[i], seeds=[dict(seed=s, plus_cs=0.8, guided=0.8 + wide[s], val=dict(plus_cs=0.8, guided=0.8),
+                                                  hw=dict(plus_cs=here, guided=here)) for s in range(n)])
+    s5 = lambda todo, i: [row for ii, row, s, n in todo if ii == i and s == 5]
+    todo = _plan(tmp_path, [rec(pick, 5), rec(other, 5)], pair='homogeneous')['todo']
+    assert 'guided' in s5(todo, pick) and s5(todo, other) == []
+    mixed = rec(other, 5); mixed['seeds'][3]['hw'] = dict(plus_cs=here, guided='cpu:SOME-OTHER-ISA:1')  # 4 exact pairs: seed 5 is owed
+    todo = _plan(tmp_path, [rec(pick, 5), mixed], pair='homogeneous')['todo']
+    assert 'guided' in s5(todo, other)
