@@ -376,8 +376,9 @@ def recommend(study:list, pick:dict|None=None, min_pairs:int=5)->list:
     for spc in (1, 10):
         cells = _of(study, study=3, rung='ratio', spc=spc, variant=pick['picked']) if pick['picked'] else []
         rows = [{**_row('recipe', f"{c['variant']} − Base + CS, {c['pair']}, {spc} spc", _diffs(c, c, 'guided', 'plus_cs')), 'pair': c['pair']} for c in cells]
-        ok = {c['pair'] for c, r in zip(cells, rows) if r['pairs'] >= min_pairs and r['reading'].startswith('shown')} == {'homogeneous', 'heterogeneous'}
-        why = ("shown on both pairs" if ok else f"{pick['picked']} not shown on both pairs at {spc} spc" if pick['picked'] else
+        miss = [p for p in ('homogeneous', 'heterogeneous') if p not in {c['pair'] for c, r in zip(cells, rows) if r['pairs'] >= min_pairs and r['reading'].startswith('shown')}]
+        ok = not miss
+        why = ("shown on both pairs" if ok else f"{pick['picked']} not shown on the {' and '.join(miss)} pair{'s' if len(miss) > 1 else ''} at {spc} spc" if pick['picked'] else
                f"nothing picked yet (leader on validation: {pick['leader']}, over {len(pick['seeds'])} common seed(s))" if not pick['decided'] else
                f"nothing picked: the leader ({pick['leader']}) is not shown on validation")
         out.append({'spc': spc, 'recipe': pick['picked'] if ok else 'Base + CS', 'why': why, 'cells': rows})
