@@ -19,7 +19,7 @@ from ..learner import evaluate
 __all__ = ['RUNGS', 'ROWS', 'VARIANTS', 'CHOSEN', 'CELLS', 'GUIDES', 'AMP', 'MIXES', 'SET_JOBS', 'SETS_DIR', 'GUIDE_FIXES',
            'SELECTION', 'PICKED', 'CONFIRM', 'SET50', 'ON_TOP', 'SOURCES', 'PAPER_T2', 'set_source', 'cell_key',
            'cell_rows', 'cell_tag', 'guided', 'run_name', 'cell_budget', 'finished', 'log_hardware', 'with_vendor',
-           'test_accuracy', 'read_run', 'claim_run', 'claim_study', 'machines', 'with_record', 'valid_scores',
+           'accuracy_on_test', 'read_run', 'claim_run', 'claim_study', 'machines', 'with_record', 'valid_scores',
            'select_on_valid', 'verdict_table', 'claim_verdicts', 'verdicts_table', 'forest_plot', 'pick_recipe',
            'recommend', 'recipe_table', 'confirm_cells', 'counts_as_condensed', 'stacked_on', 'on_top', 'study_table',
            'source_table']
@@ -129,7 +129,7 @@ def with_vendor(hw:str|None, vendor:str|None=None)->str|None:
     if not hw or not v: return hw
     return '+'.join(k + f':{v}' if k.startswith('cpu:') and k.count(':') == 2 else k for k in hw.split('+'))
 
-def test_accuracy(ck:str|Path, # a finished run's checkpoint
+def accuracy_on_test(ck:str|Path, # a finished run's checkpoint
                   model, # builds the (empty) network the checkpoint fills
                   dataset:str, # whose test split
                  )->float:
@@ -145,11 +145,11 @@ def test_accuracy(ck:str|Path, # a finished run's checkpoint
     return acc
 
 def read_run(cell:dict, row:str, seed:int, out:str|Path, bed:Testbed=FMNIST)->dict|None:
-    "A finished run's results read from its files, whatever version of cdx made it (its log, and its final student evaluated on the test split, `test_accuracy`); None if unfinished."
+    "A finished run's results read from its files, whatever version of cdx made it (its log, and its final student evaluated on the test split, `accuracy_on_test`); None if unfinished."
     name = run_name(cell, row, seed); log = Path(out)/f'{name}.jsonl'
     if not finished(log, cell_budget(cell)['epochs']): return None
     rows = [json.loads(l) for l in log.read_text().splitlines() if l.strip()]
-    acc = test_accuracy(Path(out)/f'{name}.pt', lambda: bed.model(cell['pair']), bed.dataset)
+    acc = accuracy_on_test(Path(out)/f'{name}.pt', lambda: bed.model(cell['pair']), bed.dataset)
     return {'acc': acc, 'val_acc': rows[-1]['test_acc'], 'name': name, 'hw': log_hardware(log),
             'curve': [(r['epoch'], r['test_acc']) for r in rows if r['test_acc'] is not None], 'minutes': round(rows[-1]['wall_s']/60, 1)}
 
