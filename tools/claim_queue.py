@@ -81,13 +81,12 @@ def native_bf16()->bool:
     return bool(f())
 
 def test_acc(c:dict, row:str, s:int)->float|None:
-    "A finished run's test accuracy: from its `.acc` file (the queue writes one after each run), else the committed record, else read back once and kept."
-    from cdx.lab.claim import run_name, read_run, cell_key
+    "A finished run's test accuracy: from its `.acc` file (the queue writes one after each run), else the committed record, else read back (`read_run`, which keeps it beside the checkpoint)."
+    from cdx.lab.claim import run_name, read_run
     f = OUT/f'{run_name(c, row, s)}.acc'
     if f.exists(): return float(f.read_text())
     if (v := rec_get(recorded(), c, s, row)) is not None: return v
     r = read_run(c, row, s, OUT)
-    if r is not None: f.write_text(repr(r['acc']))
     return None if r is None else r['acc']
 
 def wants_more(c:dict, upto:int)->bool:

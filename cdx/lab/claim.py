@@ -130,9 +130,9 @@ def with_vendor(hw:str|None, vendor:str|None=None)->str|None:
     return '+'.join(k + f':{v}' if k.startswith('cpu:') and k.count(':') == 2 else k for k in hw.split('+'))
 
 def accuracy_on_test(ck:str|Path, # a finished run's checkpoint
-                  model, # builds the (empty) network the checkpoint fills
-                  dataset:str, # whose test split
-                 )->float:
+                     model, # builds the (empty) network the checkpoint fills
+                     dataset:str, # whose test split
+                    )->float:
     """The test accuracy of the student in `ck`, kept beside it in `<name>.test.json` under the checkpoint's SHA-256 and the
     dataset: read back while the checkpoint is the same file, measured again once it is another. A study reads each run back
     several times (every record, every cell that shares a Base + CS run); measuring is seconds, hashing milliseconds."""
