@@ -92,11 +92,12 @@ def test_acc(c:dict, row:str, s:int)->float|None:
 def wants_more(c:dict, upto:int)->bool:
     """Does cell `c` need seed `upto` beyond its first `c['seeds']`? While fewer than `c['seeds']` of its pairs over seeds
     0 .. upto - 1 (all finished) are exact (both rows made on one kind of hardware, `made_on`), or its paired standard error on
-    test is above `c['target_se']` (not for a variant the rule did not pick, `unpicked`); up to `c['max_seeds']` pairs (issue 23
-    item 3). A seed with one row made on another kind than this queue's (or an unrecorded one) and the other row missing cannot
+    test is above `c['target_se']` (not for a variant the rule did not pick, `cdx.lab.claim.unpicked`); up to `c['max_seeds']`
+    pairs (issue 23 item 3). A seed with one row made on another kind than this queue's (or an unrecorded one) and the other row missing cannot
     become an exact pair here: it counts as not exact instead of holding the decision back, so a machine of another kind adds the
     cell's next seed rather than wait for one of that kind."""
     import statistics as st
+    from cdx.lab.claim import unpicked
     if upto >= c.get('max_seeds', c['seeds']): return False
     d = []
     for s in range(upto):
@@ -105,13 +106,6 @@ def wants_more(c:dict, upto:int)->bool:
         if a is None or b is None: return False  # decide once the earlier pairs are in
         d.append(a - b)
     return exact_pairs(c, upto) < c['seeds'] or (not unpicked(c) and st.stdev(d)/len(d)**0.5 > c.get('target_se', 0.))
-
-def unpicked(c:dict)->bool:
-    """Is `c` a variant of the selection cell that the rule did not pick (`PICKED`: the pick and its close runner-up)? No verdict
-    rests on it once the rule has decided, so it gets no pairs for its standard error, only its first exact pairs (a variant
-    stacked on the pick, `on`, is a verdict of its own: it keeps them)."""
-    from cdx.lab.claim import SELECTION, PICKED
-    return not c.get('on') and all(c.get(k) == v for k, v in SELECTION.items()) and c.get('variant') not in PICKED
 
 def exact_pairs(c:dict, upto:int)->int:
     "How many of cell `c`'s seeds 0 .. upto - 1 are exact pairs: both rows finished, on one kind of hardware (`made_on`)."

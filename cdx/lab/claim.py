@@ -22,7 +22,7 @@ __all__ = ['RUNGS', 'ROWS', 'VARIANTS', 'CHOSEN', 'CELLS', 'GUIDES', 'AMP', 'MIX
            'accuracy_on_test', 'read_run', 'claim_run', 'claim_study', 'machines', 'with_record', 'valid_scores',
            'select_on_valid', 'verdict_table', 'claim_verdicts', 'verdicts_table', 'forest_plot', 'pick_recipe',
            'recommend', 'recipe_table', 'confirm_cells', 'counts_as_condensed', 'stacked_on', 'on_top', 'study_table',
-           'source_table']
+           'unpicked', 'se_target', 'source_table']
 
 # %% ../../nbs/08d_claim.ipynb #4fb3aaab
 RUNGS = {'today': dict(budget={}, synth={}),                  # 05b's BUDGET: 25 epochs x 40 KD steps
@@ -456,8 +456,31 @@ def study_table(study:list, studies:tuple=(2, 3, 4))->Table:
     for c in study:
         if c.get('study', 1) not in studies or not c['paired']['n']: continue
         s = c.get('set', 'dm').rstrip('0123456789')  # 'dm', 'real', or a made set's method ('dsa10' -> 'dsa')
-        rows.append({'pair': c['pair'], 'set': f"{s if s == 'real' else s.upper()} {c['spc']}/class", 'row': _what(c), **_pair_cols(c)})
+        rows.append({'pair': c['pair'], 'set': f"{s if s == 'real' else s.upper()} {c['spc']}/class", 'row': _what(c), **_pair_cols(c),
+                     's.e. target': se_target(c)})
     return Table(rows)
+
+def unpicked(c:dict)->bool:
+    """Is `c` a variant of the selection cell that the rule did not pick (`PICKED`: the pick and its close runner-up)? No verdict
+    rests on it once the rule has decided, so it gets no pairs for its standard error, only its first exact pairs (a variant
+    stacked on the pick, `on`, is a verdict of its own: it keeps them). `tools/claim_queue.py` plans by it."""
+    return not c.get('on') and all(c.get(k) == v for k, v in SELECTION.items()) and c.get('variant') not in PICKED
+
+def se_target(c:dict, # a cell of a `claim_study` record (with `paired`)
+              cells:list|None=None, # where its settings are (`max_seeds`, `target_se`): `CELLS` when None, found by `cell_key`
+             )->str:
+    """Where cell `c` stands on issue 23's item 3 (pairs are added, up to `max_seeds`, until the paired standard error on test is at
+    most `target_se`), with that standard error to two decimals (the tables round it to one): 'reached', 'not reached in N
+    pairs', 'not yet (n of N pairs)', or 'not sought' for a variant the rule did not pick (`unpicked`); '–' for a cell with no
+    target or fewer than 2 pairs."""
+    spec = next((x for x in (CELLS if cells is None else cells) if cell_key(x) == cell_key(c)), None)
+    p = c['paired']
+    if spec is None or not spec.get('target_se') or p['se'] is None: return '–'
+    se = f"s.e. {100*p['se']:.2f}"
+    if p['se'] <= spec['target_se']: return f'reached ({se})'
+    if unpicked(spec): return f'not sought ({se}; not picked)'
+    most = spec.get('max_seeds', spec['seeds'])
+    return f"not reached ({se} in {p['n']} pairs)" if p['n'] >= most else f"not yet ({se}; {p['n']} of {most} pairs)"
 
 def _pair_cols(c:dict, row:str='row %')->dict:
     "A cell's finished pairs in a table's columns: both rows' mean test accuracy, the paired difference, its pairs (exact ones) and reading."
