@@ -93,9 +93,9 @@ def wants_more(c:dict, upto:int)->bool:
     """Does cell `c` need seed `upto` beyond its first `c['seeds']`? While fewer than `c['seeds']` of its pairs over seeds
     0 .. upto - 1 (all finished) are exact (both rows made on one kind of hardware, `made_on`), or its paired standard error on
     test is above `c['target_se']` (not for a variant the rule did not pick, `cdx.lab.claim.unpicked`); up to `c['max_seeds']`
-    pairs (issue 23 item 3). A seed with one row made on another kind than this queue's (or an unrecorded one) and the other row missing cannot
-    become an exact pair here: it counts as not exact instead of holding the decision back, so a machine of another kind adds the
-    cell's next seed rather than wait for one of that kind."""
+    pairs (issue 23 item 3). A seed with one row made on another kind than this queue's (or an unrecorded one) and the other row
+    missing cannot become an exact pair here: it counts as not exact instead of holding the decision back, so a machine of another
+    kind adds the cell's next seed rather than wait for one of that kind."""
     import statistics as st
     from cdx.lab.claim import unpicked
     if upto >= c.get('max_seeds', c['seeds']): return False

@@ -470,9 +470,9 @@ def se_target(c:dict, # a cell of a `claim_study` record (with `paired`)
               cells:list|None=None, # where its settings are (`max_seeds`, `target_se`): `CELLS` when None, found by `cell_key`
              )->str:
     """Where cell `c` stands on issue 23's item 3 (pairs are added, up to `max_seeds`, until the paired standard error on test is at
-    most `target_se`), with that standard error to two decimals (the tables round it to one): 'reached', 'not reached in N
-    pairs', 'not yet (n of N pairs)', or 'not sought' for a variant the rule did not pick (`unpicked`); '–' for a cell with no
-    target or fewer than 2 pairs."""
+    most `target_se`), with that standard error to two decimals (the tables round it to one): 'reached (s.e. x)', 'not reached
+    (s.e. x in N pairs)' once it has `max_seeds` pairs, 'not yet (s.e. x; n of N pairs)', or 'not sought (s.e. x; not picked)' for
+    a variant the rule did not pick (`unpicked`); '–' for a cell with no target or fewer than 2 pairs."""
     spec = next((x for x in (CELLS if cells is None else cells) if cell_key(x) == cell_key(c)), None)
     p = c['paired']
     if spec is None or not spec.get('target_se') or p['se'] is None: return '–'
