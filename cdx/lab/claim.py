@@ -466,14 +466,13 @@ def unpicked(c:dict)->bool:
     stacked on the pick, `on`, is a verdict of its own: it keeps them). `tools/claim_queue.py` plans by it."""
     return not c.get('on') and all(c.get(k) == v for k, v in SELECTION.items()) and c.get('variant') not in PICKED
 
-def se_target(c:dict, # a cell of a `claim_study` record (with `paired`)
-              cells:list|None=None, # where its settings are (`max_seeds`, `target_se`): `CELLS` when None, found by `cell_key`
+def se_target(c:dict, # a cell of a `claim_study` record (with `paired`); its settings (`max_seeds`, `target_se`) are its cell of `CELLS`
              )->str:
     """Where cell `c` stands on issue 23's item 3 (pairs are added, up to `max_seeds`, until the paired standard error on test is at
     most `target_se`), with that standard error to two decimals (the tables round it to one): 'reached (s.e. x)', 'not reached
     (s.e. x in N pairs)' once it has `max_seeds` pairs, 'not yet (s.e. x; n of N pairs)', or 'not sought (s.e. x; not picked)' for
     a variant the rule did not pick (`unpicked`); '–' for a cell with no target or fewer than 2 pairs."""
-    spec = next((x for x in (CELLS if cells is None else cells) if cell_key(x) == cell_key(c)), None)
+    spec = next((x for x in CELLS if cell_key(x) == cell_key(c)), None)
     p = c['paired']
     if spec is None or not spec.get('target_se') or p['se'] is None: return '–'
     se = f"s.e. {100*p['se']:.2f}"
