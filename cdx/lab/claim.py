@@ -470,13 +470,13 @@ def se_target(c:dict, # a cell of a `claim_study` record (with `paired`); its se
              )->str:
     """Where cell `c` stands on issue 23's item 3 (pairs are added, up to `max_seeds`, until the paired standard error on test is at
     most `target_se`), with that standard error to two decimals (the tables round it to one): 'reached (s.e. x)', 'not reached
-    (s.e. x in N pairs)' once it has `max_seeds` pairs, 'not yet (s.e. x; n of N pairs)', or 'not sought (s.e. x; not picked)' for
+    (s.e. x in N pairs)' once it has `max_seeds` pairs, 'not yet (s.e. x; n of N pairs)' (also below its first `seeds` pairs), or 'not sought (s.e. x; not picked)' for
     a variant the rule did not pick (`unpicked`); '–' for a cell with no target or fewer than 2 pairs."""
     spec = next((x for x in CELLS if cell_key(x) == cell_key(c)), None)
     p = c['paired']
     if spec is None or not spec.get('target_se') or p['se'] is None: return '–'
     se = f"s.e. {100*p['se']:.2f}"
-    if p['se'] <= spec['target_se']: return f'reached ({se})'
+    if p['se'] <= spec['target_se'] and p['n'] >= spec['seeds']: return f'reached ({se})'  # not before the cell's first pairs: the queue makes them all
     if unpicked(spec): return f'not sought ({se}; not picked)'
     most = spec.get('max_seeds', spec['seeds'])
     return f"not reached ({se} in {p['n']} pairs)" if p['n'] >= most else f"not yet ({se}; {p['n']} of {most} pairs)"
