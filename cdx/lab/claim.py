@@ -173,7 +173,7 @@ def claim_study(cells:list=CELLS, out:str|Path|None=None, make:bool=False)->list
         seeds, curves = [], {}
         for s in range(cell.get('max_seeds', cell['seeds'])):  # the extra seeds the queue added (`max_seeds`), when there are any
             got = {row: claim_run(cell, row, s, out, make) if row in cell_rows(cell) else None for row in ROWS}
-            if s >= cell['seeds'] and all(r is None for r in got.values()): break
+            if s >= cell['seeds'] and all(r is None for r in got.values()): continue  # not made here (maybe elsewhere: `with_record`)
             seeds.append({'seed': s, **{row: None if r is None else r['acc'] for row, r in got.items()},
                           'val': {row: None if r is None else r['val_acc'] for row, r in got.items()},
                           'hw': {row: None if r is None else r['hw'] for row, r in got.items()}})
@@ -205,7 +205,8 @@ def machines(seeds:list)->dict:
 def with_record(study:list, record:list)->list:
     """`study` (read back from the runs here) with the runs it lacks taken from `record` (the committed `results/claim_study.json`):
     `runs/` is not in git, so on a new machine a cell finished earlier keeps its recorded figures. A seed lists the rows it took
-    from the record under 'recorded'; a run read back here wins over the record."""
+    from the record under 'recorded'; a run read back here wins over the record. A seed the record holds and no run here does
+    (an extra seed made on another machine) is kept too: the record never loses a run."""
     old = {cell_key(c): c for c in record}
     shared = {}  # (identity but the variant, seed) -> (record cell, seed) holding that Base + CS run: a rung's variants share it
     for r in record:
@@ -216,8 +217,12 @@ def with_record(study:list, record:list)->list:
         r = old.get(cell_key(c))
         if r is None and not any(k[0] == cell_key(c)[:-1] for k in shared): out.append(c); continue
         rs, seeds, curves = {s['seed']: s for s in r['seeds']} if r else {}, [], dict(c['curves'])
-        for s in c['seeds']:
-            o, s = rs.get(s['seed']), {**s, 'val': dict(s['val']), 'hw': dict(s.get('hw') or {})}
+        none = {row: None for row in ROWS}
+        got = {s['seed']: s for s in c['seeds']}
+        for n in sorted({*got, *rs}):
+            if n not in got: curves[n] = dict(none)
+            s = got.get(n) or {'seed': n, **none, 'val': dict(none), 'hw': dict(none)}
+            o, s = rs.get(n), {**s, 'val': dict(s['val']), 'hw': dict(s.get('hw') or {})}
             src = {row: (r, o) for row in ROWS if s[row] is None and o is not None and o.get(row) is not None}
             if s['plus_cs'] is None and 'plus_cs' not in src and (cell_key(c)[:-1], s['seed']) in shared:
                 src['plus_cs'] = shared[(cell_key(c)[:-1], s['seed'])]  # a new variant's Base + CS, recorded under a sibling cell
