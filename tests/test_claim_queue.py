@@ -364,3 +364,22 @@ def test_unpicked(tmp_path):
     mixed = rec(other, 5); mixed['seeds'][3]['hw'] = dict(plus_cs=here, guided='cpu:SOME-OTHER-ISA:1')  # 4 exact pairs: seed 5 is owed
     todo = _plan(tmp_path, [rec(pick, 5), mixed], pair='homogeneous')['todo']
     assert 'guided' in s5(todo, other)
+
+def test_first_pairs_made_later(tmp_path):
+    # a cell whose first exact pairs were made on later seeds (a machine of another kind could not pair seeds 0-4's Base + CS runs
+    # and made seeds 5-9) has them: its seeds 0-4, pairable again on this kind, go with the extra seeds, after every cell's first pairs
+    here = _queue(tmp_path).here()
+    cells = _plan(tmp_path, pair='heterogeneous', picked=())['cells']
+    w = next(k for k, c in enumerate(cells) if c.get('study') == 2 and c.get('variant') == 'wgan' and c['pair'] == 'heterogeneous' and c.get('base', 'fast') == 'fast')
+    run = lambda s, g: dict(seed=s, plus_cs=0.8, guided=g, val=dict(plus_cs=0.8, guided=g), hw={'plus_cs': here, 'guided': None if g is None else here})
+    def where(later):
+        rec = [dict(cells[w], seeds=[run(s, None) for s in range(5)] + [run(s, 0.8 + d) for s, d in zip(range(5, 10), later)])]
+        todo = _plan(tmp_path, rec, pair='heterogeneous', picked=())['todo']
+        real = min(k for k, (ii, *_) in enumerate(todo) if ii is not None and cells[ii].get('set') == 'real')  # study 4's first run
+        return real, [k for k, (ii, row, s, n) in enumerate(todo) if ii == w and row == 'guided' and s < 5]
+    real, ks = where([])  # no pair yet: seeds 0-4 are its first pairs, in its place
+    assert len(ks) == 5 and max(ks) < real, (real, ks)
+    real, ks = where([0.05, -0.04, 0.03, -0.05])  # four exact pairs on later seeds: seeds 0-4 still owe the fifth
+    assert len(ks) == 5 and max(ks) < real, (real, ks)
+    real, ks = where([0.05, -0.04, 0.03, -0.05, 0.06])  # five: seeds 0-4 only add pairs for the standard error
+    assert len(ks) == 5 and min(ks) > real, (real, ks)

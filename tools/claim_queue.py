@@ -8,7 +8,9 @@ and an interrupted one resumes from its checkpoint, so rerunning this after a st
 A pair is exact only when both its rows were made on one kind of hardware (`08d_claim`, *Machines*): a row whose partner was
 made on another kind, or on a kind not recorded, goes after every other run of its lane (`made_on`: a run's log names its
 hardware, the record holds it per row), and a cell's first `seeds` pairs count only exact ones (`wants_more`): a seed past them that
-completes them is owed and keeps its cell's place; seeds made for the standard error only go after every cell's first exact pairs.
+completes them is owed and keeps its cell's place; seeds made for the standard error only go after every cell's first exact pairs,
+and so does a seed below `seeds` left unmade once its cell has `seeds` exact pairs on later ones (a machine of another kind
+could not pair that seed's Base + CS run and made later seeds instead).
 Several queues may run at once (`--workers`, or this script started again): each takes the next run no live queue holds
 (a `NAME.taken` file with its pid; a dead queue's file is taken over). Each run is single-threaded unless OMP_NUM_THREADS says
 otherwise; give a queue no more workers than cores. Progress goes to runs/claim/queue.log.
@@ -161,7 +163,8 @@ def ranked(pair:str|None=None)->list:
         if c.get('needs') == 'condensed' and not counts_as_condensed(c['set'], REPORT): continue  # 08g has not found its set condensed (yet)
         seeds = list(range(c['seeds']))
         while len(seeds) < c.get('max_seeds', c['seeds']) and 'guided' in cell_rows(c) and wants_more(c, len(seeds)): seeds.append(len(seeds))
-        extra = {s: s >= c['seeds'] and exact_pairs(c, s) >= c['seeds'] for s in seeds}  # extra seeds go after every cell's first exact pairs
+        made = exact_pairs(c, c.get('max_seeds', c['seeds'])) >= c['seeds']  # its first exact pairs made, maybe on later seeds
+        extra = {s: exact_pairs(c, s) >= c['seeds'] if s >= c['seeds'] else made for s in seeds}  # extra seeds go after every cell's first exact pairs
         on = stacked_on(c, CELLS)
         rows = [(c, i, row) for row in cell_rows(c)] + ([(CELLS[on], on, 'guided')] if on is not None else [])  # a stacked variant's seeds also need the row it stacks on
         for s in seeds:
