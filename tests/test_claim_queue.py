@@ -326,6 +326,13 @@ def test_lane_helps(tmp_path):
     assert names(q.lane(None)) == names(sorted(hom + het))
     hom.clear()  # nothing of its own left: it helps, and stops when the other lane owes nothing
     assert names(q.lane('homogeneous')) == ['het-first']
+    hom.append((key(True, False, 0), 0, 'guided', 1, 'hom-away'))  # only away runs of its own: the other lane's extras that pair here first
+    het.append((key(True, True, 1), 1, 'guided', 7, 'het-extra-away'))
+    assert names(q.lane('homogeneous')) == ['het-first', 'het-extra', 'hom-away']
+    het.remove(het[0])  # the other lane owes nothing: still its extras that can pair here, never its away runs
+    assert names(q.lane('homogeneous')) == ['het-extra', 'hom-away']
+    hom.insert(0, (key(False, True, 0), 0, 'guided', 5, 'hom-extra'))  # an extra run of its own that pairs here: its own plan
+    assert names(q.lane('homogeneous')) == ['hom-extra', 'hom-away']
 
 def test_stacked(tmp_path):
     # a variant stacked on another (`on`: the recipe issue's (d), a guide on top of the picked mixing) gets the row it stacks on made

@@ -192,11 +192,13 @@ def ranked(pair:str|None=None)->list:
 def lane(pair:str|None=None)->list:
     """What a queue makes, in order: `plan(pair)`; but a lane whose own pair has only extra or away runs left first helps the
     other lane with what it owes (first exact pairs, condensation jobs), so neither core idles on standard errors while the
-    other pair's cells lack their pairs."""
+    other pair's cells lack their pairs; and a lane whose own runs are all away (their partners made on other hardware, so no
+    pair of them can be exact here) also makes the other lane's extra runs that can pair here before its own."""
     own = ranked(pair)
     if pair is None or any(not (k[0] or k[1]) for k, *_ in own): return [t[1:] for t in own]
-    mine = {t[-1] for t in own}
-    return [t[1:] for t in ranked(None) if not (t[0][0] or t[0][1]) and t[-1] not in mine] + [t[1:] for t in own]
+    mine, all_away = {t[-1] for t in own}, bool(own) and all(k[0] for k, *_ in own)
+    other = [t for t in ranked(None) if not t[0][0] and t[-1] not in mine]
+    return [t[1:] for t in other if not t[0][1]] + [t[1:] for t in other if t[0][1] and all_away] + [t[1:] for t in own]
 
 def bench_done(nb:str)->bool: return (BENCH_REC/f'{Path(nb).stem}.done').exists()
 
