@@ -38,15 +38,31 @@ NBS, OUT = ROOT/'nbs', ROOT/'runs'/'claim'
 
 RECORD = NBS/'results'/'claim_study.json'  # the study's committed record, written by 08d from the runs it read back
 
+_memo = {}
+def _record(build):
+    """`build(cells)` of the committed record's cells, kept while the file's bytes stay the same: planning asks for the record
+    thousands of times (each parse ~4 ms, most of a 55-second plan), and a queue's record changes between runs (`--record`)."""
+    raw = RECORD.read_bytes() if RECORD.exists() else b'[]'
+    if _memo.get('raw') != raw: _memo.clear(); _memo['raw'] = raw
+    if build not in _memo: _memo[build] = build(json.loads(raw))
+    return _memo[build]
+
+def _rec_acc(cells):
+    from cdx.lab.claim import cell_key
+    return {(cell_key(c), s['seed'], row): v for c in cells for s in c['seeds'] for row, v in s.items()
+            if row not in ('seed', 'val', 'recorded', 'hw') and v is not None}
+
+def _rec_hw(cells):
+    from cdx.lab.claim import cell_key
+    return {(cell_key(r), x['seed'], row): (x.get('hw') or {}).get(row) for r in cells for x in r['seeds']
+            for row, v in x.items() if row not in ('seed', 'val', 'recorded', 'hw') and v is not None}
+
 def recorded()->dict:
     """{(cell key, seed, row): test accuracy} of every run the committed record holds: `runs/` is not in git, and on a new
     machine those runs are not made again (08d keeps their recorded figures) and their accuracies still decide a cell's extra
     pairs. A cell's key (`cdx.lab.claim.cell_key`) holds its pairing, base, set and precision: an exact-pair cell is never taken
     for a loose one, nor a CMI cell for a Fast one."""
-    from cdx.lab.claim import cell_key
-    if not RECORD.exists(): return {}
-    return {(cell_key(c), s['seed'], row): v for c in json.loads(RECORD.read_text()) for s in c['seeds'] for row, v in s.items()
-            if row not in ('seed', 'val', 'recorded', 'hw') and v is not None}
+    return _record(_rec_acc)
 
 def rec_get(rec:dict, c:dict, s:int, row:str):
     """Run (`c`, `s`, `row`)'s entry in a {(cell key, seed, row): value} map of the record: under its own cell, or for Base + CS
@@ -69,12 +85,10 @@ def here()->str:
 def made_on(c:dict, row:str, s:int)->str|None:
     """The hardware a finished run was made on: its log's (a log here that names none was made here, by a cdx that did not
     record it: runs/ never leaves its machine), else the record's, None where neither knows."""
-    from cdx.lab.claim import run_name, cell_key, log_hardware
+    from cdx.lab.claim import run_name, log_hardware
     log = OUT/f'{run_name(c, row, s)}.jsonl'
     if log.exists(): return log_hardware(log) or here()
-    hw = {(cell_key(r), x['seed'], row): (x.get('hw') or {}).get(row) for r in (json.loads(RECORD.read_text()) if RECORD.exists() else [])
-          for x in r['seeds'] if x.get(row) is not None}
-    return rec_get(hw, c, s, row)
+    return rec_get(_record(_rec_hw), c, s, row)
 
 def native_bf16()->bool:
     "Does this CPU compute bf16 natively (`cdx.core.native_bf16`; unknown counts as no)? Without it bf16 autocast is emulated, about 10x slower than fp32."
