@@ -15,8 +15,8 @@ Several queues may run at once (`--workers`, or this script started again): each
 (a `NAME.taken` file with its pid; a dead queue's file is taken over). Each run is single-threaded unless OMP_NUM_THREADS says
 otherwise; give a queue no more workers than cores. Progress goes to runs/claim/queue.log.
 `--pair P` keeps a queue to one pair's cells (run one queue per pair to interleave them); a lane whose pair has nothing but extra
-seeds left makes the other pair's owed runs and condensation jobs first, and one with only away runs left also its extra runs
-(`lane`). A variant stacked on another (`on`, the recipe
+seeds left makes the other pair's owed runs and condensation jobs first, and one with only away runs left also the other
+pair's extra runs that can pair here (`lane`). A variant stacked on another (`on`, the recipe
 issue's (d)) has that variant's row made at each of its seeds, with it, so the two pair seed by seed. A bf16 cell is made only on a CPU with
 native bf16 (`native_bf16`), and there before any other cell of its lane: machines with native bf16 are the rarer ones here.
 The heterogeneous lane also makes the condensation jobs of the Table 2 issue (`cdx.lab.claim.SET_JOBS`), after study 2's cell (a)
