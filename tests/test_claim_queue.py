@@ -390,3 +390,20 @@ def test_first_pairs_made_later(tmp_path):
     assert len(ks) == 5 and max(ks) < real, (real, ks)
     real, ks = where([0.05, -0.04, 0.03, -0.05, 0.06])  # five: seeds 0-4 only add pairs for the standard error
     assert len(ks) == 5 and min(ks) > real, (real, ks)
+
+def test_record_reread(tmp_path):
+    # the queue keeps the parsed record while its bytes stay the same (`_record`), and reads it again once `--record` rewrites it,
+    # even at the same size: a queue plans with the accuracies and hardware the record holds now
+    code = f"""import json, importlib.util
+spec = importlib.util.spec_from_file_location('claim_queue', {str(ROOT/'tools'/'claim_queue.py')!r})
+q = importlib.util.module_from_spec(spec); spec.loader.exec_module(q); q.OUT = __import__('pathlib').Path({str(tmp_path)!r}); q.RECORD = q.OUT/'record.json'
+from cdx.lab.claim import CELLS
+c = next(c for c in CELLS if c.get('study') == 2)
+got = []
+for acc, hw in ((0.81, 'cpu:A:1'), (0.92, 'cpu:B:1')):
+    q.RECORD.write_text(json.dumps([dict(c, seeds=[dict(seed=0, plus_cs=acc, guided=None, hw=dict(plus_cs=hw))])]))
+    got.append((q.rec_get(q.recorded(), c, 0, 'plus_cs'), q.made_on(c, 'plus_cs', 0), q.made_on(c, 'guided', 0)))
+print(json.dumps(got))"""
+    p = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, cwd=ROOT)
+    assert p.returncode == 0, p.stderr
+    assert json.loads(p.stdout.strip().splitlines()[-1]) == [[0.81, 'cpu:A:1', None], [0.92, 'cpu:B:1', None]]

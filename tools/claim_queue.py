@@ -48,15 +48,16 @@ def _record(build):
     if build not in _memo: _memo[build] = build(json.loads(raw))
     return _memo[build]
 
-def _rec_acc(cells):
+def _runs(cells):
+    "((cell key, seed, row), seed entry, test accuracy) of every run the record's `cells` hold."
     from cdx.lab.claim import cell_key
-    return {(cell_key(c), s['seed'], row): v for c in cells for s in c['seeds'] for row, v in s.items()
-            if row not in ('seed', 'val', 'recorded', 'hw') and v is not None}
+    for c in cells:
+        k = cell_key(c)
+        for x in c['seeds']:
+            yield from (((k, x['seed'], row), x, v) for row, v in x.items() if row not in ('seed', 'val', 'recorded', 'hw') and v is not None)
 
-def _rec_hw(cells):
-    from cdx.lab.claim import cell_key
-    return {(cell_key(r), x['seed'], row): (x.get('hw') or {}).get(row) for r in cells for x in r['seeds']
-            for row, v in x.items() if row not in ('seed', 'val', 'recorded', 'hw') and v is not None}
+def _rec_acc(cells): return {k: v for k, _, v in _runs(cells)}
+def _rec_hw(cells): return {k: (x.get('hw') or {}).get(k[2]) for k, x, _ in _runs(cells)}
 
 def recorded()->dict:
     """{(cell key, seed, row): test accuracy} of every run the committed record holds: `runs/` is not in git, and on a new
