@@ -1,5 +1,5 @@
 "The claim study's queue (tools/claim_queue.py): the order it makes runs in, and the hold that lets several queues share the list."
-import importlib.util, json, subprocess, sys
+import importlib.util, json, re, subprocess, sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -119,6 +119,30 @@ def test_extra_pairs_from_record(tmp_path):
     away = gap('cpu:SOME-OTHER-ISA:1')
     assert len(away) == 3 and sum('_s5_' in n for n in away) == 2  # seed 2's missing row (last in its lane) and seed 5's pair
     assert [n for n in gap(here) if '_s5_' in n] == [] and len(gap(here)) == 1  # seed 2's row only: its pair can still be exact
+
+def test_exact_cap(tmp_path):
+    # `max_seeds` counts exact pairs (issue 23 item 3: up to 10 pairs): a seed that paired on two kinds of hardware, or whose
+    # Base + CS was made on another kind with its other row missing (it cannot pair here), is not one of them, so the queue goes
+    # past seed 9 (up to `seed_cap`) while the cell's s.e. is above its target; with 10 exact pairs it adds none
+    got = _plan(tmp_path)
+    c = next(c for c in got['cells'] if c.get('study') == 2 and c.get('variant') == 'wgan' and c['pair'] == 'heterogeneous' and c.get('base', 'fast') == 'fast')
+    i, here = got['cells'].index(c), _queue(tmp_path).here()
+    wide = [.03, -.02, .01, -.03, .02]*2  # s.e. 0.6 points: above the 0.3 target
+    def record(lost=(), mixed=()):
+        return [dict(c, seeds=[dict(seed=s, plus_cs=.8, guided=None if s in lost else .8 + d, val=dict(plus_cs=.8, guided=.8),
+                                    hw={'plus_cs': 'cpu:OTHER:1' if s in lost + mixed else here, 'guided': None if s in lost else here})
+                               for s, d in enumerate(wide)])]
+    def seeds(rec):
+        todo = _plan(tmp_path, rec)['todo']
+        base = re.compile(r'fast_cs10_heterogeneous_s\d+_claim2-ratio-fp32')  # the cell's Base + CS runs (its variants share them)
+        return [s for ii, r, s, n in todo if (ii == i and r == 'guided') or base.fullmatch(n)]
+    assert seeds(record()) == []  # 10 exact pairs: no more, whatever the s.e.
+    assert sorted(seeds(record(mixed=(2,)))) == [10, 10]  # 9 exact of 10 pairs: an 11th seed, both rows
+    away = seeds(record(lost=(6, 7, 8, 9)))
+    assert away == [10, 10, 6, 7, 8, 9]  # 6 exact: seed 10's pair first; seeds 6-9's missing rows go last (they pair only elsewhere)
+    # with seed 10's pair made here, seed 11 follows while the s.e. stays above the target
+    rec = record(lost=(6, 7, 8, 9)); rec[0]['seeds'].append(dict(seed=10, plus_cs=.8, guided=.83, val=dict(plus_cs=.8, guided=.8), hw={'plus_cs': here, 'guided': here}))
+    assert sorted(seeds(rec)) == [6, 7, 8, 9, 11, 11]
 
 def test_pair_lane(tmp_path):
     # --pair keeps a queue to one pair's cells; the two lanes together are the whole plan

@@ -10,7 +10,8 @@ made on another kind, or on a kind not recorded, goes after every other run of i
 hardware, the record holds it per row), and a cell's first `seeds` pairs count only exact ones (`wants_more`): a seed past them that
 completes them is owed and keeps its cell's place; seeds made for the standard error only go after every cell's first exact pairs,
 and so does a seed below `seeds` left unmade once its cell has `seeds` exact pairs on later ones (a machine of another kind
-could not pair that seed's Base + CS run and made later seeds instead).
+could not pair that seed's Base + CS run and made later seeds instead). Pairs are added up to `max_seeds` *exact* ones, so where
+seeds cannot pair here the cell goes past index `max_seeds` - 1, to `cdx.lab.claim.seed_cap`.
 Several queues may run at once (`--workers`, or this script started again): each takes the next run no live queue holds
 (a `NAME.taken` file with its pid; a dead queue's file is taken over). Each run is single-threaded unless OMP_NUM_THREADS says
 otherwise; give a queue no more workers than cores. Progress goes to runs/claim/queue.log.
@@ -111,12 +112,13 @@ def wants_more(c:dict, upto:int)->bool:
     """Does cell `c` need seed `upto` beyond its first `c['seeds']`? While fewer than `c['seeds']` of its pairs over seeds
     0 .. upto - 1 (all finished) are exact (both rows made on one kind of hardware, `made_on`), or its paired standard error on
     test is above `c['target_se']` (not for a variant the rule did not pick, `cdx.lab.claim.unpicked`); up to `c['max_seeds']`
-    pairs (issue 23 item 3). A seed with one row made on another kind than this queue's (or an unrecorded one) and the other row
-    missing cannot become an exact pair here: it counts as not exact instead of holding the decision back, so a machine of another
-    kind adds the cell's next seed rather than wait for one of that kind."""
+    exact pairs (issue 23 item 3), over seeds below `cdx.lab.claim.seed_cap`. A seed with one row made on another kind than this
+    queue's (or an unrecorded one) and the other row missing cannot become an exact pair here: it counts as not exact instead of
+    holding the decision back, so a machine of another kind adds the cell's next seed rather than wait for one of that kind, past
+    index `max_seeds` - 1 if it must (cell (a): its seeds 6-9 wait for an AMD EPYC, so an Intel Xeon makes seeds 10 on)."""
     import statistics as st
-    from cdx.lab.claim import unpicked
-    if upto >= c.get('max_seeds', c['seeds']): return False
+    from cdx.lab.claim import unpicked, seed_cap
+    if upto >= seed_cap(c) or exact_pairs(c, seed_cap(c)) >= c.get('max_seeds', c['seeds']): return False
     d = []
     for s in range(upto):
         a, b = test_acc(c, 'guided', s), test_acc(c, 'plus_cs', s)
@@ -162,7 +164,7 @@ def ranked(pair:str|None=None)->list:
     completes a cell's first exact pairs (its earlier pairs mixed, or made elsewhere) is owed, and keeps the cell's place. A run
     that several cells need (a shared Base + CS) takes the earliest place any of them gives it."""
     sys.path.insert(0, str(ROOT))
-    from cdx.lab.claim import CELLS, run_name, finished, cell_budget, cell_key, cell_rows, set_source, SET_JOBS, SELECTION, counts_as_condensed, stacked_on
+    from cdx.lab.claim import CELLS, run_name, finished, cell_budget, cell_key, cell_rows, set_source, SET_JOBS, SELECTION, counts_as_condensed, stacked_on, seed_cap
     def group(i):  # a variant cell sorts with the first variant cell of its identity but the variant (study, base, precision, rung, pair, spc)
         c = CELLS[i]
         if c.get('needs'): return len(CELLS)  # a cell that waited for a set to count as condensed: after every other cell's first pairs
@@ -178,8 +180,8 @@ def ranked(pair:str|None=None)->list:
         if set_source(c) not in (None, 'real') and not (SETS/f"{c['set']}.pt").exists(): continue  # its set is not made yet
         if c.get('needs') == 'condensed' and not counts_as_condensed(c['set'], REPORT): continue  # 08g has not found its set condensed (yet)
         seeds = list(range(c['seeds']))
-        while len(seeds) < c.get('max_seeds', c['seeds']) and 'guided' in cell_rows(c) and wants_more(c, len(seeds)): seeds.append(len(seeds))
-        made = exact_pairs(c, c.get('max_seeds', c['seeds'])) >= c['seeds']  # its first exact pairs made, maybe on later seeds
+        while len(seeds) < seed_cap(c) and 'guided' in cell_rows(c) and wants_more(c, len(seeds)): seeds.append(len(seeds))
+        made = exact_pairs(c, seed_cap(c)) >= c['seeds']  # its first exact pairs made, maybe on later seeds
         extra = {s: exact_pairs(c, s) >= c['seeds'] if s >= c['seeds'] else made for s in seeds}  # extra seeds go after every cell's first exact pairs
         on = stacked_on(c, CELLS)
         rows = [(c, i, row) for row in cell_rows(c)] + ([(CELLS[on], on, 'guided')] if on is not None else [])  # a stacked variant's seeds also need the row it stacks on

@@ -19,10 +19,10 @@ from ..learner import evaluate
 __all__ = ['RUNGS', 'ROWS', 'VARIANTS', 'CHOSEN', 'CELLS', 'GUIDES', 'AMP', 'MIXES', 'SET_JOBS', 'SETS_DIR', 'GUIDE_FIXES',
            'SELECTION', 'PICKED', 'CONFIRM', 'SET50', 'ON_TOP', 'SOURCES', 'PAPER_T2', 'set_source', 'cell_key',
            'cell_rows', 'cell_tag', 'guided', 'run_name', 'cell_budget', 'finished', 'log_hardware', 'with_vendor',
-           'accuracy_on_test', 'read_run', 'claim_run', 'claim_study', 'machines', 'with_record', 'valid_scores',
-           'select_on_valid', 'verdict_table', 'claim_verdicts', 'verdicts_table', 'forest_plot', 'pick_recipe',
-           'recommend', 'recipe_table', 'confirm_cells', 'counts_as_condensed', 'stacked_on', 'on_top', 'study_table',
-           'unpicked', 'se_target', 'source_table']
+           'accuracy_on_test', 'read_run', 'claim_run', 'seed_cap', 'claim_study', 'machines', 'with_record',
+           'valid_scores', 'select_on_valid', 'verdict_table', 'claim_verdicts', 'verdicts_table', 'forest_plot',
+           'pick_recipe', 'recommend', 'recipe_table', 'confirm_cells', 'counts_as_condensed', 'stacked_on', 'on_top',
+           'study_table', 'unpicked', 'se_target', 'source_table']
 
 # %% ../../nbs/08d_claim.ipynb #4fb3aaab
 RUNGS = {'today': dict(budget={}, synth={}),                  # 05b's BUDGET: 25 epochs x 40 KD steps
@@ -164,6 +164,13 @@ def claim_run(cell:dict, row:str, seed:int, out:str|Path, make:bool=True)->dict|
     return {**run_row(**kw), 'hw': log_hardware(Path(out)/f'{run_name(cell, row, seed)}.jsonl')}  # as `read_run` reads it
 
 # %% ../../nbs/08d_claim.ipynb #6756122e
+def seed_cap(cell:dict)->int:
+    """How far a cell's seed indices may go: twice its `max_seeds` (its first `seeds` without one). `max_seeds` counts *exact*
+    pairs (issue 23 item 3: pairs are added up to 10); a seed whose rows were made on two kinds of hardware, or whose missing row
+    can only pair on a kind the queue is not on, is not one, so the queue may go past index `max_seeds` - 1 to make it up
+    (`tools/claim_queue.py`: cell (a)'s seeds 6-9 have their Base + CS made on an AVX512 AMD EPYC)."""
+    return 2*cell['max_seeds'] if cell.get('max_seeds') else cell['seeds']
+
 def claim_study(cells:list=CELLS, out:str|Path|None=None, make:bool=False)->list:
     "The study as a list of cells (JSON-ready); with `make=False` unfinished runs are left out (their seeds hold None)."
     if out is None: raise ValueError("claim_study needs out=: the folder of the study's runs (the notebooks use '../runs/claim')")
@@ -171,7 +178,7 @@ def claim_study(cells:list=CELLS, out:str|Path|None=None, make:bool=False)->list
     for cell in cells:
         b, rung = cell_budget(cell), (cell.get('rungs') or RUNGS)[cell['rung']]
         seeds, curves = [], {}
-        for s in range(cell.get('max_seeds', cell['seeds'])):  # the extra seeds the queue added (`max_seeds`), when there are any
+        for s in range(seed_cap(cell)):  # the extra seeds the queue added (`max_seeds`, `seed_cap`), when there are any
             got = {row: claim_run(cell, row, s, out, make) if row in cell_rows(cell) else None for row in ROWS}
             if s >= cell['seeds'] and all(r is None for r in got.values()): continue  # not made here (maybe elsewhere: `with_record`)
             seeds.append({'seed': s, **{row: None if r is None else r['acc'] for row, r in got.items()},
@@ -473,18 +480,20 @@ def unpicked(c:dict)->bool:
 
 def se_target(c:dict, # a cell of a `claim_study` record (with `paired`); its settings (`max_seeds`, `target_se`) are its cell of `CELLS`
              )->str:
-    """Where cell `c` stands on issue 23's item 3 (pairs are added, up to `max_seeds`, until the paired standard error on test is at
-    most `target_se`), with that standard error to two decimals (the tables round it to one): 'reached (s.e. x)', 'not reached
-    (s.e. x in N pairs)' once it has `max_seeds` pairs, 'not yet (s.e. x; n of N pairs)' (also below its first `seeds` pairs), or 'not sought (s.e. x; not picked)' for
-    a variant the rule did not pick (`unpicked`); '–' for a cell with no target or fewer than 2 pairs."""
+    """Where cell `c` stands on issue 23's item 3 (pairs are added, up to `max_seeds` exact ones, until the paired standard error on
+    test is at most `target_se`), with that standard error to two decimals (the tables round it to one): 'reached (s.e. x)', 'not
+    reached (s.e. x in N exact pairs)' once it has `max_seeds` exact pairs, 'not yet (s.e. x; n of N exact pairs)' (also below its
+    first `seeds` pairs), or 'not sought (s.e. x; not picked)' for a variant the rule did not pick (`unpicked`); '–' for a cell with
+    no target or fewer than 2 pairs. The s.e. is over all the cell's pairs; a pair made on two kinds of hardware (`machines`: mixed)
+    is not counted towards N (`seed_cap`)."""
     spec = next((x for x in CELLS if cell_key(x) == cell_key(c)), None)
     p = c['paired']
     if spec is None or not spec.get('target_se') or p['se'] is None: return '–'
     se = f"s.e. {100*p['se']:.2f}"
     if p['se'] <= spec['target_se'] and p['n'] >= spec['seeds']: return f'reached ({se})'  # not before the cell's first pairs: the queue makes them all
     if unpicked(spec): return f'not sought ({se}; not picked)'
-    most = spec.get('max_seeds', spec['seeds'])
-    return f"not reached ({se} in {p['n']} pairs)" if p['n'] >= most else f"not yet ({se}; {p['n']} of {most} pairs)"
+    most, n = spec.get('max_seeds', spec['seeds']), p['n'] - machines(c['seeds'])['mixed']
+    return f"not reached ({se} in {n} exact pairs)" if n >= most else f"not yet ({se}; {n} of {most} exact pairs)"
 
 def _pair_cols(c:dict, row:str='row %')->dict:
     "A cell's finished pairs in a table's columns: both rows' mean test accuracy, the paired difference, its pairs (exact ones) and reading."
