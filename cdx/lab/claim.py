@@ -484,15 +484,15 @@ def se_target(c:dict, # a cell of a `claim_study` record (with `paired`); its se
     test is at most `target_se`), with that standard error to two decimals (the tables round it to one): 'reached (s.e. x)', 'not
     reached (s.e. x in N exact pairs)' once it has `max_seeds` exact pairs, 'not yet (s.e. x; n of N exact pairs)' (also below its
     first `seeds` pairs), or 'not sought (s.e. x; not picked)' for a variant the rule did not pick (`unpicked`); '–' for a cell with
-    no target or fewer than 2 pairs. The s.e. is over all the cell's pairs; a pair made on two kinds of hardware (`machines`: mixed)
-    is not counted towards N (`seed_cap`)."""
+    no target or fewer than 2 pairs. The s.e. is over all the cell's pairs; only exact ones (`machines`: same) count towards N
+    (`seed_cap`)."""
     spec = next((x for x in CELLS if cell_key(x) == cell_key(c)), None)
     p = c['paired']
     if spec is None or not spec.get('target_se') or p['se'] is None: return '–'
     se = f"s.e. {100*p['se']:.2f}"
     if p['se'] <= spec['target_se'] and p['n'] >= spec['seeds']: return f'reached ({se})'  # not before the cell's first pairs: the queue makes them all
     if unpicked(spec): return f'not sought ({se}; not picked)'
-    most, n = spec.get('max_seeds', spec['seeds']), p['n'] - machines(c['seeds'])['mixed']
+    most, n = spec.get('max_seeds', spec['seeds']), machines(c['seeds'])['same']  # as the table's `exact` column and the queue's `exact_pairs` count them
     return f"not reached ({se} in {n} exact pairs)" if n >= most else f"not yet ({se}; {n} of {most} exact pairs)"
 
 def _pair_cols(c:dict, row:str='row %')->dict:
